@@ -1,0 +1,121 @@
+"""The JSON API under /api/v1/: one NinjaAPI, routers from each app, errors in the user's
+language. Every error body has the same shape: {"detail": "...", "errors": [...]}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from warmwinter.accounts.api import router as accounts_router
+from warmwinter.accounts.auth import api_auth
+from warmwinter.places.api import router as places_router
+from warmwinter.places.geo import OutsideServiceAreaError
+
+api = NinjaAPI(
+    title="warmwinter API",
+    version="1",
+    description=(
+        "寒冬送温暖救助管理平台 API。机器客户端使用 `Authorization: Bearer <令牌>`；"
+        "页面使用会话登录（写操作需 CSRF）。所有数据按用户的角色与单位限定范围。"
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router, tags=["账号"])
+api.add_router("/", places_router, tags=["地点"])
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    """A pydantic/ninja error type → a sentence in the active language."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    messages = {
+        "missing": _("必填项"),
+        "int_parsing": _("须为整数"),
+        "int_type": _("须为整数"),
+        "int_from_float": _("须为整数"),
+        "float_parsing": _("须为数字"),
+        "float_type": _("须为数字"),
+        "finite_number": _("须为有限的数字"),
+        "bool_parsing": _("须为 true 或 false"),
+        "bool_type": _("须为 true 或 false"),
+        "string_type": _("须为文本"),
+        "string_too_short": _("内容太短"),
+        "string_too_long": _("内容太长（最多 %(n)s 个字符）") % {"n": ctx.get("max_length", "?")},
+        "string_pattern_mismatch": _("格式不正确"),
+        "greater_than_equal": _("不能小于 %(n)s") % {"n": ctx.get("ge", "?")},
+        "greater_than": _("须大于 %(n)s") % {"n": ctx.get("gt", "?")},
+        "less_than_equal": _("不能大于 %(n)s") % {"n": ctx.get("le", "?")},
+        "less_than": _("须小于 %(n)s") % {"n": ctx.get("lt", "?")},
+        "enum": _("取值无效，可选：%(v)s") % {"v": ctx.get("expected", "")},
+        "literal_error": _("取值无效，可选：%(v)s") % {"v": ctx.get("expected", "")},
+        "json_invalid": _("请求内容不是有效的 JSON"),
+        "model_attributes_type": _("请求内容须为 JSON 对象"),
+        "dict_type": _("请求内容须为 JSON 对象"),
+        "extra_forbidden": _("不认识的字段"),
+    }
+    return messages.get(kind, _("取值无效"))
+
+
+def _error(
+    request: HttpRequest, status: int, detail: str, errors: list[Any] | None = None
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        errors.append({"field": ".".join(loc), "message": _field_message(err)})
+    summary = "；".join(
+        f"{e['field']}：{e['message']}" if e["field"] else e["message"] for e in errors
+    )
+    return _error(request, 422, _("输入有误：%(s)s") % {"s": summary}, errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _on_model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "message_dict"):
+        errors = [{"field": f, "message": str(m)} for f, ms in exc.message_dict.items() for m in ms]
+    else:
+        errors = [{"field": "", "message": str(m)} for m in exc.messages]
+    return _error(request, 422, "；".join(e["message"] for e in errors), errors)
+
+
+@api.exception_handler(OutsideServiceAreaError)
+def _on_outside(request: HttpRequest, exc: OutsideServiceAreaError) -> HttpResponse:
+    return _error(request, 422, str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, _("未登录，或 API 令牌无效、已过期、已吊销"))
+
+
+@api.exception_handler(AuthorizationError)
+def _on_csrf_or_forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return _error(request, 403, _("无权执行此操作（会话请求须携带 CSRF 令牌）"))
+
+
+@api.exception_handler(PermissionDenied)
+def _on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, str(exc) or _("无权执行此操作"))
+
+
+@api.exception_handler(Http404)
+def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, _("未找到，或不在您的查看范围内"))
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))

@@ -1,0 +1,144 @@
+"""Fixed personas reused by every test, and the reference data they act within."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from warmwinter.accounts.models import ApiToken, User
+from warmwinter.accounts.roles import Agency, Role
+from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
+from warmwinter.places.reference import load_reference_data
+
+PASSWORD = "correct-horse-battery"
+HUANGPU, PUDONG = "310101", "310115"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference(db: None) -> None:
+    """Reference data survives rollbacks; a transactional (live-server) test flushes it."""
+    if not OrgUnit.objects.filter(level=OrgLevel.DISTRICT).exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def unit(reference: None) -> Callable[[str], OrgUnit]:
+    return lambda code: OrgUnit.objects.get(code=code)
+
+
+@pytest.fixture
+def make_user(unit: Callable[[str], OrgUnit]) -> Callable[..., User]:
+    def make(username: str, role: str, unit_code: str, agency: str = "") -> User:
+        user = User(
+            username=username,
+            role=role,
+            org_unit=unit(unit_code),
+            agency=agency,
+            display_name=username,
+        )
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def city_admin(make_user: Callable[..., User]) -> User:
+    return make_user("city_admin", Role.CITY_ADMIN, "310000")
+
+
+@pytest.fixture
+def huangpu_admin(make_user: Callable[..., User]) -> User:
+    return make_user("huangpu_admin", Role.DISTRICT_ADMIN, HUANGPU)
+
+
+@pytest.fixture
+def huangpu_dispatcher(make_user: Callable[..., User]) -> User:
+    return make_user("huangpu_dispatcher", Role.DISPATCHER, HUANGPU)
+
+
+@pytest.fixture
+def pudong_patrol(make_user: Callable[..., User]) -> User:
+    return make_user("pudong_patrol", Role.PATROL_MEMBER, PUDONG, Agency.POLICE)
+
+
+@pytest.fixture
+def station_worker(make_user: Callable[..., User]) -> User:
+    return make_user("station1_worker", Role.STATION_WORKER, "S310000-1")
+
+
+@pytest.fixture
+def reporter(make_user: Callable[..., User]) -> User:
+    return make_user("reporter", Role.REPORTER, "310101002")
+
+
+@pytest.fixture
+def auditor(make_user: Callable[..., User]) -> User:
+    return make_user("auditor", Role.AUDITOR, "310000")
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def token_for() -> Callable[[User], str]:
+    return lambda user: ApiToken.issue(user=user, name="test")[1]
+
+
+@pytest.fixture
+def pudong_key_place(unit: Callable[[str], OrgUnit]) -> Place:
+    return Place.objects.create(
+        kind=PlaceKind.KEY_PLACE,
+        key_place_type="underpass",
+        name="世纪大道地下通道",
+        org_unit=unit("310115009"),
+        lat=31.2286,
+        lng=121.5270,
+        risk_notes="夜间有人露宿",
+    )
+
+
+@pytest.fixture
+def huangpu_key_place(unit: Callable[[str], OrgUnit]) -> Place:
+    return Place.objects.create(
+        kind=PlaceKind.KEY_PLACE,
+        key_place_type="underpass",
+        name="人民广场地下通道",
+        org_unit=unit("310101002"),
+        lat=31.2320,
+        lng=121.4750,
+        risk_notes="出口 3 处积水",
+    )
+
+
+@pytest.fixture
+def chromium_path() -> Iterator[str]:
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.path.exists(path):
+        if os.environ.get("WARMWINTER_REQUIRE_BROWSER"):
+            pytest.fail(f"浏览器测试需要 {path}（scripts/ensure-chromium 会安装它）")
+        pytest.skip(f"{path} not installed")
+    yield path

@@ -1,0 +1,60 @@
+"""Real headless Chromium (Debian's package) driven by Playwright against a live server."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from warmwinter.conftest import PASSWORD
+from warmwinter.places.models import Place
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(chromium_path, live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        browser.close()
+        assert errors == [], errors  # no uncaught script error on any page
+
+
+def test_dispatcher_logs_in_and_sees_places_on_the_map(
+    page, live_server, huangpu_dispatcher, huangpu_key_place
+):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("huangpu_dispatcher")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("home-title")).to_have_text("调度工作台")
+
+    page.goto(f"{live_server.url}/map/")
+    map_el = page.get_by_test_id("map")
+    page.wait_for_function(
+        "() => document.getElementById('map').dataset.loaded || document.getElementById('map').dataset.error"
+    )
+    assert map_el.get_attribute("data-error") is None
+    huangpu = Place.objects.filter(org_unit__path__startswith="310000/310101/").count()
+    assert huangpu >= 6  # the district station, four reference key places, the underpass
+    expect(map_el).to_have_attribute("data-loaded", str(huangpu))
+    expect(page.locator(".leaflet-interactive")).to_have_count(huangpu)
+    page.locator(".leaflet-interactive").first.click(force=True)
+    expect(page.locator(".leaflet-popup-content")).to_be_visible()

@@ -1,0 +1,17 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from warmwinter.places.models import PlaceKind
+
+
+class PlaceFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *PlaceKind.choices]
+    )
+    district = forms.RegexField(
+        label=_("区代码"),
+        required=False,
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("区代码为 6 位数字")},
+    )
+    q = forms.CharField(label=_("名称或地址"), required=False, max_length=50)

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from warmwinter.api import api
+from warmwinter.core.views import healthz
+
+urlpatterns = [
+    path("", include("warmwinter.core.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("warmwinter.accounts.urls")),
+    path("places/", include("warmwinter.places.urls")),
+    path("audit/", include("warmwinter.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
