@@ -15,8 +15,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from warmwinter.accounts.api import router as accounts_router
 from warmwinter.accounts.auth import api_auth
+from warmwinter.dispatch.api import router as dispatch_router
+from warmwinter.leads.api import router as leads_router
+from warmwinter.people.api import router as people_router
 from warmwinter.places.api import router as places_router
 from warmwinter.places.geo import OutsideServiceAreaError
+from warmwinter.supplies.api import router as supplies_router
+from warmwinter.weather.api import router as weather_router
 
 api = NinjaAPI(
     title="warmwinter API",
@@ -30,6 +35,11 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router, tags=["账号"])
 api.add_router("/", places_router, tags=["地点"])
+api.add_router("/leads", leads_router, tags=["求助线索"])
+api.add_router("/dispatch", dispatch_router, tags=["调度"])
+api.add_router("/weather", weather_router, tags=["气象预警"])
+api.add_router("/people", people_router, tags=["人员档案"])
+api.add_router("/supplies", supplies_router, tags=["救助物资"])
 
 
 def _field_message(error: dict[str, Any]) -> str:

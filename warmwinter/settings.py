@@ -1,6 +1,7 @@
 """The one settings module. Everything that differs between machines comes from the environment
 (see README, "Configuration")."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -33,9 +34,14 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "warmwinter.core",
-    "warmwinter.audit",
     "warmwinter.places",
     "warmwinter.accounts",
+    "warmwinter.weather",
+    "warmwinter.leads",
+    "warmwinter.dispatch",
+    "warmwinter.people",
+    "warmwinter.supplies",
+    "warmwinter.audit",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +96,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # A file (not :memory:) so that threads and processes in tests see one database; one per
+    # process so that two test runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -160,3 +168,5 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 H3_RESOLUTION = env_int("H3_RESOLUTION", 9, minimum=0)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "warmwinter-demo")
 HOTLINE_NUMBER = env_str("HOTLINE_NUMBER", "")
+# The response level (0 常态 … 5 I级) assumed for every district until warnings set one.
+WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)

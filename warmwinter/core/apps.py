@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "warmwinter.core"
     label = "core"
-    verbose_name = "站点"
+    verbose_name = _("站点")
+
+    @property
+    def navigation(self) -> list:  # type: ignore[type-arg]
+        from warmwinter.accounts.roles import Capability
+        from warmwinter.core.navigation import NavItem
+
+        return [
+            NavItem(_("首页"), "core:home", order=0),
+            NavItem(_("地图"), "core:map", Capability.VIEW_MAP, order=10),
+        ]

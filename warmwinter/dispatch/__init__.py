@@ -1,0 +1,1 @@
+"""Dispatch: teams on duty, suggestions, assignment, acceptance, the live board."""

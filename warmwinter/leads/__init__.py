@@ -1,0 +1,1 @@
+"""Leads (求助线索): intake from every channel, triage, duplicates, lifecycle, time limits."""

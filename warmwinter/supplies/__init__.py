@@ -1,0 +1,1 @@
+"""Relief supplies: catalogue, warehouses, the stock ledger, reserves."""

@@ -1,0 +1,1 @@
+"""Weather warnings (CAP 1.2 and signal text), response levels and what they switch on."""

@@ -1,0 +1,29 @@
+"""Response levels and what each switches on: the interface other apps read.
+
+Levels order from calm to severe, so `level >= ResponseLevel.IV` reads as "at least IV".
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ResponseLevel(models.IntegerChoices):
+    NORMAL = 0, _("常态")
+    PREPARE = 1, _("预备")
+    IV = 2, _("IV级响应（蓝）")
+    III = 3, _("III级响应（黄）")
+    II = 4, _("II级响应（橙）")
+    I = 5, _("I级响应（红）")  # noqa: E741 - the official name of the level
+
+
+@dataclass(frozen=True)
+class LevelEffects:
+    """What a district's current level means for other apps."""
+
+    level: ResponseLevel
+    #: Added to a lead's triage score.
+    lead_priority_boost: int = 0
+    #: Multiplies lead time limits: 0.5 halves them.
+    time_limit_factor: float = 1.0
