@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "warmwinter.dispatch",
     "warmwinter.people",
     "warmwinter.supplies",
+    "warmwinter.notifications",
     "warmwinter.audit",
 ]
 
@@ -168,5 +169,7 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 H3_RESOLUTION = env_int("H3_RESOLUTION", 9, minimum=0)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "warmwinter-demo")
 HOTLINE_NUMBER = env_str("HOTLINE_NUMBER", "")
+# Dotted path of the SMS gateway class for urgent notifications (see notifications/sms.py).
+NOTIFY_SMS_BACKEND = env_str("NOTIFY_SMS_BACKEND", "")
 # The response level (0 常态 … 5 I级) assumed for every district until warnings set one.
 WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)

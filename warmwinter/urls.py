@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("warmwinter.accounts.urls")),
     path("places/", include("warmwinter.places.urls")),
     path("leads/", include("warmwinter.leads.urls")),
+    path("open311/v2/", include("warmwinter.leads.open311_urls")),
+    path("notifications/", include("warmwinter.notifications.urls")),
     path("dispatch/", include("warmwinter.dispatch.urls")),
     path("weather/", include("warmwinter.weather.urls")),
     path("people/", include("warmwinter.people.urls")),

@@ -7,7 +7,12 @@ from warmwinter.core.navigation import navigation_for
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {
+    context: dict[str, Any] = {
         "nav_items": navigation_for(request.user, request.path),
         "hotline_number": settings.HOTLINE_NUMBER,
     }
+    if getattr(request.user, "is_authenticated", False):
+        from warmwinter.notifications.selectors import unread_count
+
+        context["unread_notifications"] = unread_count(user=request.user)  # type: ignore[arg-type]
+    return context

@@ -1,0 +1,1 @@
+"""In-app notifications for staff, with SMS as a pluggable seam."""
