@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from warmwinter.api import api
-from warmwinter.core.views import healthz
+from warmwinter.core.views import healthz, livez
 
 urlpatterns = [
     path("", include("warmwinter.core.urls")),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("accounts/", include("warmwinter.accounts.urls")),
     path("places/", include("warmwinter.places.urls")),
     path("leads/", include("warmwinter.leads.urls")),

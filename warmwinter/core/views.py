@@ -61,6 +61,13 @@ def map_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No database, so a database outage does not restart it."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness for the load balancer: the database answers a query."""
     try:

@@ -27,3 +27,8 @@ def test_a_forbidden_page_is_explained_in_chinese(client_for, reporter):
     response = client_for(reporter).get("/places/")
     assert response.status_code == 403
     assert "您的角色不能使用此页面" in response.content.decode()
+
+
+def test_livez_answers_without_the_database(client):
+    with mock.patch("warmwinter.core.views.connection.cursor", side_effect=OperationalError):
+        assert client.get("/livez").json() == {"status": "ok"}
