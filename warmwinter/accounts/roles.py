@@ -34,6 +34,25 @@ class Capability(StrEnum):
     MANAGE_PLACES = "manage_places"
     VIEW_AUDIT = "view_audit"
     MANAGE_TOKENS = "manage_tokens"
+    # people (一人一档一画像)
+    VIEW_PEOPLE = "view_people"
+    MANAGE_PEOPLE = "manage_people"
+    VIEW_FULL_ID_NUMBER = "view_full_id_number"
+    REVIEW_PERSON_LINKS = "review_person_links"
+    APPROVE_TRACING_NOTICES = "approve_tracing_notices"
+    # leads and dispatch
+    VIEW_LEADS = "view_leads"
+    RECORD_LEADS = "record_leads"
+    DISPATCH_LEADS = "dispatch_leads"
+    HANDLE_LEADS = "handle_leads"
+    # relief supplies (issue 8)
+    VIEW_SUPPLIES = "view_supplies"
+    ISSUE_SUPPLIES = "issue_supplies"
+    MANAGE_SUPPLIES = "manage_supplies"
+    EXPORT_SUPPLIES = "export_supplies"
+    # weather warnings and response levels (issue 4)
+    VIEW_WEATHER = "view_weather"
+    MANAGE_WEATHER = "manage_weather"
 
 
 _READ = {Capability.VIEW_MAP, Capability.VIEW_PLACES}
@@ -50,6 +69,115 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.STATION_LEADER: frozenset(_READ | {Capability.VIEW_AUDIT}),
     Role.REPORTER: frozenset({Capability.VIEW_MAP}),
     Role.AUDITOR: frozenset(_READ | {Capability.VIEW_AUDIT}),
+}
+
+# Leads and dispatch (issue 3): who sees, records, dispatches and handles 求助线索.
+_LEAD_GRANTS: dict[str, set[Capability]] = {
+    Role.CITY_ADMIN: {Capability.VIEW_LEADS, Capability.RECORD_LEADS, Capability.DISPATCH_LEADS},
+    Role.DISTRICT_ADMIN: {
+        Capability.VIEW_LEADS,
+        Capability.RECORD_LEADS,
+        Capability.DISPATCH_LEADS,
+    },
+    Role.DISPATCHER: {Capability.VIEW_LEADS, Capability.RECORD_LEADS, Capability.DISPATCH_LEADS},
+    Role.HOTLINE_OPERATOR: {Capability.VIEW_LEADS, Capability.RECORD_LEADS},
+    Role.PATROL_MEMBER: {Capability.VIEW_LEADS, Capability.HANDLE_LEADS},
+    Role.STATION_WORKER: {Capability.VIEW_LEADS},
+    Role.STATION_LEADER: {Capability.VIEW_LEADS},
+    Role.REPORTER: {Capability.VIEW_LEADS, Capability.RECORD_LEADS},
+    Role.AUDITOR: {Capability.VIEW_LEADS},
+}
+ROLE_CAPABILITIES = {
+    role: caps | frozenset(_LEAD_GRANTS.get(role, set()))
+    for role, caps in ROLE_CAPABILITIES.items()
+}
+
+# Relief supplies (issue 8): who sees stock, issues from it, receives/transfers/sets targets, exports.
+_SUPPLY_GRANTS: dict[str, set[Capability]] = {
+    Role.CITY_ADMIN: {
+        Capability.VIEW_SUPPLIES,
+        Capability.ISSUE_SUPPLIES,
+        Capability.MANAGE_SUPPLIES,
+        Capability.EXPORT_SUPPLIES,
+    },
+    Role.DISTRICT_ADMIN: {
+        Capability.VIEW_SUPPLIES,
+        Capability.ISSUE_SUPPLIES,
+        Capability.MANAGE_SUPPLIES,
+        Capability.EXPORT_SUPPLIES,
+    },
+    Role.DISPATCHER: {Capability.VIEW_SUPPLIES},
+    Role.HOTLINE_OPERATOR: {Capability.VIEW_SUPPLIES},
+    Role.PATROL_MEMBER: {Capability.VIEW_SUPPLIES, Capability.ISSUE_SUPPLIES},
+    Role.STATION_WORKER: {Capability.VIEW_SUPPLIES, Capability.ISSUE_SUPPLIES},
+    Role.STATION_LEADER: {
+        Capability.VIEW_SUPPLIES,
+        Capability.ISSUE_SUPPLIES,
+        Capability.MANAGE_SUPPLIES,
+        Capability.EXPORT_SUPPLIES,
+    },
+    Role.AUDITOR: {Capability.VIEW_SUPPLIES, Capability.EXPORT_SUPPLIES},
+}
+ROLE_CAPABILITIES = {
+    role: caps | frozenset(_SUPPLY_GRANTS.get(role, set()))
+    for role, caps in ROLE_CAPABILITIES.items()
+}
+
+# Person files: who reads them, who writes them, who sees the full ID number (the roles that
+# verify identity or return people home: stations and administrators), who merges files and who
+# approves a public search notice (寻亲公告).
+_PEOPLE_GRANTS: dict[str, frozenset[Capability]] = {
+    Role.CITY_ADMIN: frozenset(
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+            Capability.VIEW_FULL_ID_NUMBER,
+            Capability.REVIEW_PERSON_LINKS,
+            Capability.APPROVE_TRACING_NOTICES,
+        }
+    ),
+    Role.DISTRICT_ADMIN: frozenset(
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+            Capability.VIEW_FULL_ID_NUMBER,
+            Capability.REVIEW_PERSON_LINKS,
+            Capability.APPROVE_TRACING_NOTICES,
+        }
+    ),
+    Role.DISPATCHER: frozenset({Capability.VIEW_PEOPLE, Capability.MANAGE_PEOPLE}),
+    Role.HOTLINE_OPERATOR: frozenset({Capability.VIEW_PEOPLE}),
+    Role.PATROL_MEMBER: frozenset({Capability.VIEW_PEOPLE, Capability.MANAGE_PEOPLE}),
+    Role.STATION_WORKER: frozenset(
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+            Capability.VIEW_FULL_ID_NUMBER,
+            Capability.REVIEW_PERSON_LINKS,
+        }
+    ),
+    Role.STATION_LEADER: frozenset(
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+            Capability.VIEW_FULL_ID_NUMBER,
+            Capability.REVIEW_PERSON_LINKS,
+            Capability.APPROVE_TRACING_NOTICES,
+        }
+    ),
+    Role.AUDITOR: frozenset({Capability.VIEW_PEOPLE}),
+}
+ROLE_CAPABILITIES = {
+    role: caps | _PEOPLE_GRANTS.get(role, frozenset()) for role, caps in ROLE_CAPABILITIES.items()
+}
+
+# Weather (issue 4): every staff role reads the response; the city admin ingests warnings,
+# sets a district's level by hand and edits the rules.
+ROLE_CAPABILITIES = {
+    role: caps
+    | (frozenset({Capability.VIEW_WEATHER}) if role != Role.REPORTER else frozenset())
+    | (frozenset({Capability.MANAGE_WEATHER}) if role == Role.CITY_ADMIN else frozenset())
+    for role, caps in ROLE_CAPABILITIES.items()
 }
 
 #: Roles whose members act in the street and need the phone-first layout.

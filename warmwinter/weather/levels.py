@@ -27,3 +27,9 @@ class LevelEffects:
     lead_priority_boost: int = 0
     #: Multiplies lead time limits: 0.5 halves them.
     time_limit_factor: float = 1.0
+    #: Temporary shelters (临时救助场所) and help points (求助引导点) are switched to open.
+    shelters_open: bool = False
+    #: Relief supplies stock must be checked (物资盘点).
+    stock_check: bool = False
+    #: Roles (accounts.Role values) told when the district enters this level.
+    notify_roles: tuple[str, ...] = ()
