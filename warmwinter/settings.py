@@ -173,3 +173,5 @@ HOTLINE_NUMBER = env_str("HOTLINE_NUMBER", "")
 NOTIFY_SMS_BACKEND = env_str("NOTIFY_SMS_BACKEND", "")
 # The response level (0 常态 … 5 I级) assumed for every district until warnings set one.
 WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)
+# CAP feed polled by `weather_refresh --poll` / the poll_weather_feed task; empty = no polling.
+WEATHER_FEED_URL = env_str("WEATHER_FEED_URL", "")

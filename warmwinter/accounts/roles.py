@@ -45,6 +45,7 @@ class Capability(StrEnum):
     RECORD_LEADS = "record_leads"
     DISPATCH_LEADS = "dispatch_leads"
     HANDLE_LEADS = "handle_leads"
+    TAKE_CALLS = "take_calls"
     # relief supplies (issue 8)
     VIEW_SUPPLIES = "view_supplies"
     ISSUE_SUPPLIES = "issue_supplies"
@@ -73,14 +74,24 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 # Leads and dispatch (issue 3): who sees, records, dispatches and handles 求助线索.
 _LEAD_GRANTS: dict[str, set[Capability]] = {
-    Role.CITY_ADMIN: {Capability.VIEW_LEADS, Capability.RECORD_LEADS, Capability.DISPATCH_LEADS},
+    Role.CITY_ADMIN: {
+        Capability.VIEW_LEADS,
+        Capability.RECORD_LEADS,
+        Capability.DISPATCH_LEADS,
+        Capability.TAKE_CALLS,
+    },
     Role.DISTRICT_ADMIN: {
         Capability.VIEW_LEADS,
         Capability.RECORD_LEADS,
         Capability.DISPATCH_LEADS,
     },
-    Role.DISPATCHER: {Capability.VIEW_LEADS, Capability.RECORD_LEADS, Capability.DISPATCH_LEADS},
-    Role.HOTLINE_OPERATOR: {Capability.VIEW_LEADS, Capability.RECORD_LEADS},
+    Role.DISPATCHER: {
+        Capability.VIEW_LEADS,
+        Capability.RECORD_LEADS,
+        Capability.DISPATCH_LEADS,
+        Capability.TAKE_CALLS,
+    },
+    Role.HOTLINE_OPERATOR: {Capability.VIEW_LEADS, Capability.RECORD_LEADS, Capability.TAKE_CALLS},
     Role.PATROL_MEMBER: {Capability.VIEW_LEADS, Capability.HANDLE_LEADS},
     Role.STATION_WORKER: {Capability.VIEW_LEADS},
     Role.STATION_LEADER: {Capability.VIEW_LEADS},

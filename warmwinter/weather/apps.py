@@ -9,4 +9,7 @@ class WeatherConfig(AppConfig):
 
     @property
     def navigation(self) -> list:  # type: ignore[type-arg]
-        return []
+        from warmwinter.accounts.roles import Capability
+        from warmwinter.core.navigation import NavItem
+
+        return [NavItem(_("气象响应"), "weather:index", Capability.VIEW_WEATHER, order=80)]

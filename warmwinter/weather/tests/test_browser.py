@@ -1,0 +1,57 @@
+"""The weather page in a real headless Chromium."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from warmwinter.conftest import PASSWORD
+from warmwinter.weather import services
+
+from .conftest import FIXTURES
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+
+@pytest.fixture
+def page(chromium_path, live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        browser.close()
+        assert errors == [], errors
+
+
+def test_city_admin_reads_pudongs_response_and_lowers_it_by_hand(
+    page, live_server, city_admin, pudong_key_place, pudong_shelter
+):
+    services.warning_ingest(data=(FIXTURES / "cold_wave_orange_pudong_oasis.xml").read_bytes())
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("city_admin")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    page.goto(f"{live_server.url}/weather/")
+    page.get_by_test_id("levels").get_by_role("link", name="浦东新区").click()
+    expect(page.get_by_test_id("district-title")).to_contain_text("浦东新区")
+    expect(page.get_by_test_id("current-level").get_by_test_id("level")).to_have_text(
+        "II级响应（橙）"
+    )
+    expect(page.get_by_test_id("why")).to_contain_text("寒潮橙色预警")
+    expect(page.get_by_test_id("open-shelters")).to_contain_text(pudong_shelter.name)
+    expect(page.get_by_test_id("required-patrols")).to_contain_text(pudong_key_place.name)
+
+    form = page.get_by_test_id("level-form")
+    form.get_by_label("新的响应等级").select_option("3")
+    form.get_by_label("调整原因").fill("会商后降为黄色响应")
+    form.get_by_role("button", name="调整").click()
+    expect(page.get_by_test_id("current-level").get_by_test_id("level")).to_have_text(
+        "III级响应（黄）"
+    )
+    expect(page.get_by_test_id("timeline")).to_contain_text("会商后降为黄色响应")

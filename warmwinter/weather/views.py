@@ -1,0 +1,121 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from warmwinter.accounts.auth import request_user
+from warmwinter.accounts.decorators import capability_required
+from warmwinter.accounts.roles import Capability
+from warmwinter.places.services import first_error_message
+from warmwinter.weather import selectors, services
+from warmwinter.weather.forms import IngestForm, LevelForm
+from warmwinter.weather.parsing import WarningRejected
+
+
+@login_required
+@capability_required(Capability.VIEW_WEATHER)
+def index(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    levels = selectors.district_levels(selectors.districts_visible_to(user))
+    return render(
+        request,
+        "weather/index.html",
+        {
+            "levels": levels,
+            "warnings": list(selectors.warnings_in_force()),
+            "home": selectors.home_district(user),
+            "events": selectors.recent_level_events(selectors.districts_visible_to(user)),
+            "can_manage": user.can(Capability.MANAGE_WEATHER),
+        },
+    )
+
+
+@login_required
+@capability_required(Capability.VIEW_WEATHER)
+def district_page(request: HttpRequest, code: str) -> HttpResponse:
+    user = request_user(request)
+    district = selectors.district_for(user, code)
+    (state,) = selectors.district_levels(selectors.districts_qs(district))
+    level, patrols = selectors.required_patrols(district)
+    return render(
+        request,
+        "weather/district.html",
+        {
+            "district": district,
+            "state": state,
+            "effects": selectors.effects_for(state.level),
+            "warnings": list(selectors.warnings_in_force(district=district)),
+            "timeline": selectors.level_timeline(district),
+            "shelters": list(selectors.open_shelters(district)),
+            "patrols": patrols,
+            "night": selectors.tonight(),
+            "form": LevelForm(initial={"level": int(state.level)}),
+            "can_manage": user.can(Capability.MANAGE_WEATHER),
+        },
+    )
+
+
+@require_POST
+@login_required
+@capability_required(Capability.MANAGE_WEATHER)
+def set_level(request: HttpRequest, code: str) -> HttpResponse:
+    user = request_user(request)
+    district = selectors.district_for(user, code)
+    form = LevelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.level_set_manually(
+                district=district,
+                level=form.cleaned_data["level"],
+                reason=form.cleaned_data["reason"],
+                by=user,
+            )
+        except ValidationError as exc:
+            messages.error(request, first_error_message(exc))
+        else:
+            messages.success(request, _("响应等级已调整"))
+    else:
+        messages.error(request, _("请选择等级并填写调整原因"))
+    return redirect("weather:district", code=district.code)
+
+
+@login_required
+@capability_required(Capability.VIEW_WEATHER)
+def rules_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "weather/rules.html", {"rules": selectors.rules_in_force()})
+
+
+@login_required
+@capability_required(Capability.MANAGE_WEATHER)
+def ingest(request: HttpRequest) -> HttpResponse:
+    form = IngestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.warning_ingest(
+                data=form.cleaned_data["message"], by=request_user(request), via="page"
+            )
+        except WarningRejected as exc:
+            form.add_error("message", exc.message)
+        else:
+            if result.created:
+                messages.success(request, _("已入库：%(w)s") % {"w": result.warning})
+            else:
+                messages.info(
+                    request, _("此预警此前已收到，未重复入库：%(w)s") % {"w": result.warning}
+                )
+            return redirect("weather:warning", pk=result.warning.pk)
+    return render(request, "weather/ingest.html", {"form": form})
+
+
+@login_required
+@capability_required(Capability.VIEW_WEATHER)
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    warning = selectors.warning_by_id(pk)
+    return render(
+        request,
+        "weather/warning.html",
+        {"warning": warning, "receipts": list(warning.receipts.order_by("received_at", "id"))},
+    )
