@@ -19,6 +19,7 @@ from warmwinter.dispatch.api import router as dispatch_router
 from warmwinter.leads.api import router as leads_router
 from warmwinter.people.api import router as people_router
 from warmwinter.places.api import router as places_router
+from warmwinter.stations.api import router as stations_router
 from warmwinter.places.geo import OutsideServiceAreaError
 from warmwinter.supplies.api import router as supplies_router
 from warmwinter.weather.api import router as weather_router
@@ -39,6 +40,7 @@ api.add_router("/leads", leads_router, tags=["求助线索"])
 api.add_router("/dispatch", dispatch_router, tags=["调度"])
 api.add_router("/weather", weather_router, tags=["气象预警"])
 api.add_router("/people", people_router, tags=["人员档案"])
+api.add_router("/stations", stations_router, tags=["救助管理站"])
 api.add_router("/supplies", supplies_router, tags=["救助物资"])
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "warmwinter.leads",
     "warmwinter.dispatch",
     "warmwinter.people",
+    "warmwinter.stations",
     "warmwinter.supplies",
     "warmwinter.notifications",
     "warmwinter.audit",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("dispatch/", include("warmwinter.dispatch.urls")),
     path("weather/", include("warmwinter.weather.urls")),
     path("people/", include("warmwinter.people.urls")),
+    path("stations/", include("warmwinter.stations.urls")),
     path("supplies/", include("warmwinter.supplies.urls")),
     path("audit/", include("warmwinter.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

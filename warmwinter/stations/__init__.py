@@ -1,0 +1,1 @@
+"""Rescue stations: admission, zones and beds, daily care, services, discharge."""
