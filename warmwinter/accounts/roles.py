@@ -54,6 +54,10 @@ class Capability(StrEnum):
     # weather warnings and response levels (issue 4)
     VIEW_WEATHER = "view_weather"
     MANAGE_WEATHER = "manage_weather"
+    # rescue stations (issue 7)
+    VIEW_STATIONS = "view_stations"
+    MANAGE_STATIONS = "manage_stations"
+    APPROVE_STAY_EXTENSIONS = "approve_stay_extensions"
 
 
 _READ = {Capability.VIEW_MAP, Capability.VIEW_PLACES}
@@ -189,6 +193,23 @@ ROLE_CAPABILITIES = {
     | (frozenset({Capability.VIEW_WEATHER}) if role != Role.REPORTER else frozenset())
     | (frozenset({Capability.MANAGE_WEATHER}) if role == Role.CITY_ADMIN else frozenset())
     for role, caps in ROLE_CAPABILITIES.items()
+}
+
+# Rescue stations (issue 7): station staff run admissions; the station leader (带班领导) also
+# approves stays beyond the limit; administrators act too; the auditor only reads.
+_STATION_GRANTS: dict[str, frozenset[Capability]] = {
+    Role.CITY_ADMIN: frozenset(
+        {Capability.VIEW_STATIONS, Capability.MANAGE_STATIONS, Capability.APPROVE_STAY_EXTENSIONS}
+    ),
+    Role.DISTRICT_ADMIN: frozenset({Capability.VIEW_STATIONS, Capability.MANAGE_STATIONS}),
+    Role.STATION_WORKER: frozenset({Capability.VIEW_STATIONS, Capability.MANAGE_STATIONS}),
+    Role.STATION_LEADER: frozenset(
+        {Capability.VIEW_STATIONS, Capability.MANAGE_STATIONS, Capability.APPROVE_STAY_EXTENSIONS}
+    ),
+    Role.AUDITOR: frozenset({Capability.VIEW_STATIONS}),
+}
+ROLE_CAPABILITIES = {
+    role: caps | _STATION_GRANTS.get(role, frozenset()) for role, caps in ROLE_CAPABILITIES.items()
 }
 
 #: Roles whose members act in the street and need the phone-first layout.

@@ -1,3 +1,117 @@
-from ninja import Router
+"""Dispatch: teams on duty, suggestions, assignment, acceptance, the live board."""
+
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from warmwinter.accounts.auth import request_user
+from warmwinter.accounts.roles import Capability
+from warmwinter.dispatch import selectors, services
+from warmwinter.leads.api import LeadDetailOut, LeadOut
+from warmwinter.leads.models import Outcome
+from warmwinter.leads.selectors import lead_for
+from warmwinter.leads.services import LeadConflict
 
 router = Router()
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    district_code: str = Field(..., alias="district.code")
+    lat: float
+    lng: float
+    max_load: int
+
+
+class SuggestionOut(Schema):
+    team: TeamOut
+    distance_m: float
+    load: int
+    on_duty: bool
+    available: bool
+
+
+class AssignIn(Schema):
+    team_id: int
+
+
+class CloseIn(Schema):
+    outcome: Outcome
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class CountersOut(Schema):
+    open: int
+    overdue: int
+    received: int
+    p1: int
+    p2: int
+    p3: int
+
+
+@router.get("/teams", response=list[TeamOut], summary="救助分队（按权限范围）")
+def list_teams(request: HttpRequest) -> Any:
+    return selectors.teams_for(user=request_user(request))
+
+
+@router.get("/leads/{int:lead_id}/suggestions", response=list[SuggestionOut], summary="推荐分队")
+def suggestions(request: HttpRequest, lead_id: int) -> Any:
+    return selectors.suggestions_for(lead_for(request_user(request), lead_id))
+
+
+@router.post("/leads/{int:lead_id}/assign", response=LeadDetailOut, summary="派单")
+def assign(request: HttpRequest, lead_id: int, payload: AssignIn) -> Any:
+    user = request_user(request)
+    if not user.can(Capability.DISPATCH_LEADS):
+        raise PermissionDenied
+    lead = lead_for(user, lead_id)
+    team = selectors.team_for(user, payload.team_id)
+    try:
+        return services.lead_assign(lead=lead, team=team, by=user)
+    except LeadConflict as exc:
+        raise HttpError(409, str(exc)) from None
+
+
+def _team_step(request: HttpRequest, lead_id: int, step: str, **kwargs: Any) -> Any:
+    user = request_user(request)
+    if not (user.can(Capability.HANDLE_LEADS) or user.can(Capability.DISPATCH_LEADS)):
+        raise PermissionDenied
+    lead = lead_for(user, lead_id)
+    action: Any = {
+        "accept": services.lead_accept,
+        "arrive": services.lead_arrive,
+        "close": services.lead_close,
+    }[step]
+    try:
+        return action(lead=lead, by=user, **kwargs)
+    except LeadConflict as exc:
+        raise HttpError(409, str(exc)) from None
+
+
+@router.post("/leads/{int:lead_id}/accept", response=LeadDetailOut, summary="分队接单")
+def accept(request: HttpRequest, lead_id: int) -> Any:
+    return _team_step(request, lead_id, "accept")
+
+
+@router.post("/leads/{int:lead_id}/arrive", response=LeadDetailOut, summary="分队到场")
+def arrive(request: HttpRequest, lead_id: int) -> Any:
+    return _team_step(request, lead_id, "arrive")
+
+
+@router.post("/leads/{int:lead_id}/close", response=LeadDetailOut, summary="办结（处置结果）")
+def close(request: HttpRequest, lead_id: int, payload: CloseIn) -> Any:
+    return _team_step(request, lead_id, "close", outcome=str(payload.outcome), note=payload.note)
+
+
+@router.get("/my-leads", response=list[LeadOut], summary="派给我所在分队的线索")
+def my_leads(request: HttpRequest) -> Any:
+    return selectors.leads_for_member(request_user(request))
+
+
+@router.get("/counters", response=CountersOut, summary="调度大屏计数")
+def counters(request: HttpRequest) -> Any:
+    return selectors.board_counters(user=request_user(request))

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from warmwinter.accounts.roles import Capability
+from warmwinter.core.navigation import NavItem
+
 
 class LeadsConfig(AppConfig):
     name = "warmwinter.leads"
@@ -8,5 +11,8 @@ class LeadsConfig(AppConfig):
     verbose_name = _("求助线索")
 
     @property
-    def navigation(self) -> list:  # type: ignore[type-arg]
-        return []
+    def navigation(self) -> list[NavItem]:
+        return [
+            NavItem(_("求助线索"), "leads:list", Capability.VIEW_LEADS, order=30),
+            NavItem(_("热线受理"), "leads:hotline", Capability.TAKE_CALLS, order=31),
+        ]

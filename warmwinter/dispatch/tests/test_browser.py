@@ -1,0 +1,92 @@
+"""Playwright with Debian's chromium: a citizen reports on a phone; the dispatcher's board shows
+it without reload and dispatches it; a patrol member accepts it on a phone."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from warmwinter.conftest import PASSWORD
+from warmwinter.core.tests.test_browser import CHROMIUM_ARGS
+from warmwinter.leads.models import Lead, LeadStatus
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser(chromium_path, live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _page(browser, errors, **context):
+    ctx = browser.new_context(locale="zh-CN", **context)
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page
+
+
+def _login(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_citizen_report_reaches_the_board_is_dispatched_and_accepted_on_a_phone(
+    browser, live_server, huangpu_key_place, huangpu_team, huangpu_dispatcher, huangpu_patrol
+):
+    base = live_server.url
+    errors: list[str] = []
+
+    board = _page(browser, errors, viewport={"width": 1280, "height": 800})
+    _login(board, base, "huangpu_dispatcher")
+    board.goto(f"{base}/dispatch/")
+    expect(board.get_by_test_id("count-open")).to_have_text("0")
+
+    citizen = _page(
+        browser,
+        errors,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": 31.2321, "longitude": 121.4751},
+        permissions=["geolocation"],
+    )
+    citizen.goto(f"{base}/leads/report/")
+    citizen.get_by_test_id("use-location").click()
+    expect(citizen.get_by_test_id("location-status")).to_contain_text("31.232100")
+    citizen.get_by_label("情况描述").fill("地下通道口有位老人躺着不动")
+    citizen.get_by_label("老人").check()
+    citizen.get_by_label("躺卧不动").check()
+    citizen.get_by_test_id("submit-report").click()
+    code = citizen.get_by_test_id("tracking-code").inner_text()
+    assert len(code) == 10
+    lead = Lead.objects.get(tracking_code=code)
+    assert lead.district.code == "310101"
+
+    row = board.get_by_test_id(f"board-row-{code}")
+    expect(row).to_be_visible(timeout=5000)  # polled in, no reload
+    expect(board.get_by_test_id("count-open")).to_have_text("1")
+    expect(board.get_by_test_id("board-map")).to_have_attribute("data-markers", "1")
+    board.get_by_test_id(f"dispatch-{code}").click()
+    expect(board.get_by_test_id(f"board-row-{code}")).to_contain_text("已派单")
+
+    patrol = _page(browser, errors, viewport=PHONE, is_mobile=True, has_touch=True)
+    _login(patrol, base, "huangpu_patrol")
+    patrol.goto(f"{base}/dispatch/my/")
+    patrol.get_by_test_id(f"accept-{code}").click()
+    expect(patrol.get_by_test_id(f"arrive-{code}")).to_be_visible()
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.ACCEPTED
+
+    citizen.get_by_test_id("track-link").click()
+    expect(citizen.get_by_test_id("track-status")).to_have_text("已接单")
+    for page in (board, patrol, citizen):  # stop the polling before the live server stops
+        page.context.close()
+    assert errors == [], errors

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from warmwinter.accounts.auth import request_user
+from warmwinter.accounts.decorators import capability_required
+from warmwinter.accounts.roles import Capability
+from warmwinter.accounts.scoping import get_visible_or_404
+from warmwinter.dispatch import selectors, services
+from warmwinter.dispatch.models import Team
+from warmwinter.leads.forms import CloseForm
+from warmwinter.leads.models import Lead, LeadStatus
+from warmwinter.leads.selectors import lead_for
+from warmwinter.leads.services import LeadConflict
+from warmwinter.places.models import OrgLevel, OrgUnit
+from warmwinter.places.selectors import districts
+
+
+def _board_filters(request: HttpRequest) -> dict[str, Any]:
+    user = request_user(request)
+    district = None
+    code = request.GET.get("district", "")
+    if code:
+        district = get_visible_or_404(OrgUnit.objects.all(), user, code=code[:24])
+    elif user.org_unit is not None and user.org_unit.level != OrgLevel.CITY:
+        district = user.org_unit.district
+    priority = request.GET.get("priority", "")
+    return {
+        "district": district,
+        "priority": int(priority) if priority in ("1", "2", "3") else None,
+        "overdue_only": request.GET.get("overdue") == "1",
+    }
+
+
+def _board_context(request: HttpRequest) -> dict[str, Any]:
+    user = request_user(request)
+    f = _board_filters(request)
+    leads = list(selectors.board_leads(user=user, **f)[:200])
+    top = selectors.top_suggestions(leads)
+    for lead in leads:
+        lead.top_suggestion = top.get(lead.pk)  # type: ignore[attr-defined]
+    return {
+        "filters": f,
+        "leads": leads,
+        "counters": selectors.board_counters(user=user, district=f["district"]),
+        "query": request.GET.urlencode(),
+        "can_dispatch": user.can(Capability.DISPATCH_LEADS),
+    }
+
+
+@login_required
+@capability_required(Capability.VIEW_LEADS)
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    context = _board_context(request)
+    user = request_user(request)
+    district = context["filters"]["district"]
+    context.update(
+        {
+            "districts": districts() if user.org_unit and user.org_unit.level == "city" else [],
+            "auto_dispatch": bool(district and selectors.auto_dispatch_on(district.pk)),
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        }
+    )
+    return render(request, "dispatch/board.html", context)
+
+
+@login_required
+@capability_required(Capability.VIEW_LEADS)
+@require_GET
+def board_partial(request: HttpRequest) -> HttpResponse:
+    return render(request, "dispatch/_board_live.html", _board_context(request))
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = default
+    return redirect(target or default)
+
+
+def _refused(request: HttpRequest, lead: Lead, exc: Exception, status: int) -> HttpResponse:
+    message = " ".join(getattr(exc, "messages", None) or [str(exc)])
+    return render(
+        request, "dispatch/refused.html", {"lead": lead, "message": message}, status=status
+    )
+
+
+@login_required
+@capability_required(Capability.DISPATCH_LEADS)
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    lead = lead_for(user, pk)
+    team = selectors.team_for(user, request.POST.get("team", ""))
+    try:
+        services.lead_assign(lead=lead, team=team, by=user)
+    except LeadConflict as exc:
+        return _refused(request, lead, exc, 409)
+    except ValidationError as exc:
+        return _refused(request, lead, exc, 400)
+    messages.success(
+        request, _("已派单：%(code)s → %(team)s") % {"code": lead.tracking_code, "team": team}
+    )
+    return _back(request, f"/leads/{lead.pk}/")
+
+
+def _may_handle(user: Any) -> None:
+    if not (user.can(Capability.HANDLE_LEADS) or user.can(Capability.DISPATCH_LEADS)):
+        raise PermissionDenied
+
+
+@login_required
+@require_POST
+def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = request_user(request)
+    _may_handle(user)
+    lead = lead_for(user, pk)
+    try:
+        if action == "accept":
+            services.lead_accept(lead=lead, by=user)
+        elif action == "arrive":
+            services.lead_arrive(lead=lead, by=user)
+        else:
+            form = CloseForm(request.POST)
+            if not form.is_valid():
+                return _refused(request, lead, ValidationError(_("请选择处置结果")), 400)
+            services.lead_close(
+                lead=lead,
+                by=user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+    except LeadConflict as exc:
+        return _refused(request, lead, exc, 409)
+    except PermissionDenied as exc:
+        return _refused(request, lead, exc, 403)
+    return _back(request, "/dispatch/my/")
+
+
+@login_required
+@capability_required(Capability.HANDLE_LEADS)
+@require_GET
+def my_leads(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    context = {
+        "leads": selectors.leads_for_member(user),
+        "teams": Team.objects.active().filter(members=user),
+        "close_form": CloseForm(),
+        "statuses": LeadStatus,
+    }
+    template = "dispatch/_my_leads.html" if request.htmx else "dispatch/my_leads.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@capability_required(Capability.DISPATCH_LEADS)
+@require_POST
+def auto_dispatch_toggle(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    district = get_visible_or_404(
+        OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user, code=request.POST.get("district", "")
+    )
+    on = request.POST.get("on") == "1"
+    services.auto_dispatch_set(district=district, on=on, by=user)
+    messages.success(
+        request,
+        (_("%(d)s 已开启自动派单") if on else _("%(d)s 已关闭自动派单")) % {"d": district.name},
+    )
+    return redirect(f"/dispatch/?district={district.code}")
+
+
+@login_required
+@capability_required(Capability.VIEW_LEADS)
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = selectors.teams_for(user=request_user(request)).prefetch_related("shifts")
+    return render(request, "dispatch/teams.html", {"teams": teams})

@@ -1,0 +1,147 @@
+"""A deterministic demo week of leads across every channel and state: most older ones closed
+with an outcome, some merged or cancelled, the last hours still waiting, dispatched or on scene
+(and a few overdue, so the board shows red)."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+
+from warmwinter.accounts.models import User
+from warmwinter.core.seeding import DemoContext
+from warmwinter.dispatch.models import Team
+from warmwinter.leads.models import Lead, LeadChannel, LeadEvent, Outcome, UrgencySignal
+from warmwinter.leads.services import (
+    _CODE_ALPHABET,
+    LeadReport,
+    lead_cancel,
+    lead_merge,
+    lead_receive,
+    lead_transition,
+)
+from warmwinter.places.models import Place, PlaceKind
+
+ORDER = 40
+
+_DESCRIPTIONS = [
+    "桥洞下有人裹着薄被睡觉，叫不醒",
+    "地下通道口有一位老人，衣着单薄，说话不清",
+    "公交站台有人躺着，旁边有酒瓶",
+    "商场门口有个孩子独自坐着哭",
+    "工地围挡边有两个人在生火取暖",
+    "车站广场长椅上有人发抖，腿上有伤",
+    "有人在绿化带里睡觉，气温很低",
+    "小区门口有位流浪人员，自言自语",
+]
+
+
+def _code(rng: random.Random) -> str:
+    return "".join(rng.choice(_CODE_ALPHABET) for _ in range(10))
+
+
+def seed(ctx: DemoContext) -> None:
+    rng = ctx.child("leads")
+    places = list(
+        Place.objects.active()
+        .filter(kind__in=[PlaceKind.KEY_PLACE, PlaceKind.HELP_POINT])
+        .select_related("org_unit")
+        .order_by("pk")
+    )
+    teams = {t.district_id: t for t in Team.objects.active().order_by("pk")}
+    dispatcher = User.objects.filter(username="huangpu_dispatcher").first()
+    if not places or not teams:
+        return
+    per_day = 8 * max(1, ctx.scale)
+    total = 7 * per_day
+    created = 0
+    previous: Lead | None = None
+    for i in range(total):
+        age = timedelta(minutes=int((total - i) * (7 * 24 * 60) / total))
+        received = ctx.now - age
+        place = rng.choice(places)
+        jitter = (rng.uniform(-0.002, 0.002), rng.uniform(-0.002, 0.002))
+        signals = rng.sample(UrgencySignal.values, k=rng.choice([0, 1, 1, 2, 3]))
+        report = LeadReport(
+            channel=rng.choice(LeadChannel.values),
+            lat=place.lat + jitter[0],
+            lng=place.lng + jitter[1],
+            address=place.name,
+            description=rng.choice(_DESCRIPTIONS),
+            people_count=rng.choice([1, 1, 1, 2, 3]),
+            signals=signals,
+            reporter_phone=ctx.fake.phone_number() if rng.random() < 0.6 else "",
+            recording_ref=f"REC-{received:%Y%m%d}-{i:04d}",
+            received_at=received,
+        )
+        code = _code(rng)
+        fate = rng.random()
+        with transaction.atomic():
+            lead, is_new = lead_receive(report=report, idempotency_key=f"demo:{ctx.seed}:{i}")
+            if not is_new:
+                previous = lead
+                continue
+            Lead.objects.filter(pk=lead.pk).update(tracking_code=code)
+            lead.tracking_code = code
+            _play(lead, age, fate, teams, dispatcher, previous, rng)
+        created += 1
+        previous = lead
+    ctx.summary.append(f"线索：{created} 条新演示线索（共 {Lead.objects.count()} 条）")
+
+
+def _play(
+    lead: Lead,
+    age: timedelta,
+    fate: float,
+    teams: dict[int, Team],
+    dispatcher: Any,
+    previous: Lead | None,
+    rng: random.Random,
+) -> None:
+    """Move a demo lead along its lifecycle and backdate the steps to its received time."""
+    team = teams.get(lead.district_id)
+    recent = age < timedelta(hours=14)
+    if team is None or (recent and fate < 0.35):
+        return  # still waiting (old enough ones show overdue on the board)
+    if fate > 0.97 and previous is not None and previous.is_open:
+        lead_merge(lead=lead, into=previous, by=dispatcher)
+        return
+    if fate > 0.94:
+        lead_cancel(lead=lead, by=dispatcher, reason="报告人来电说明已自行离开")
+        return
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("dispatch", {"team": team}),
+        ("accept", {}),
+        ("arrive", {}),
+    ]
+    if not recent:
+        steps.append(("close", {"outcome": rng.choice(Outcome.values), "outcome_note": ""}))
+    elif fate < 0.6:
+        steps = steps[:1]
+    elif fate < 0.8:
+        steps = steps[:2]
+    for action, kwargs in steps:
+        lead_transition(lead_id=lead.pk, action=action, by=None, **kwargs)
+    # Backdate: the demo week happened over the week, not in this second.
+    stamps = {}
+    at = lead.received_at
+    for field, (action, _kw) in zip(
+        ["dispatched_at", "accepted_at", "on_scene_at", "closed_at"], steps, strict=False
+    ):
+        at = at + timedelta(minutes=rng.randint(2, 20))
+        stamps[field] = at
+        LeadEvent.objects.filter(lead=lead, to_status=_TARGET[action]).update(at=at)
+    fresh = Lead.objects.get(pk=lead.pk)
+    if fresh.due_at is not None and stamps:
+        stamps["due_at"] = fresh.due_at - (fresh.modified_at - max(stamps.values()))
+    Lead.objects.filter(pk=lead.pk).update(**stamps)
+
+
+_TARGET = {
+    "dispatch": "dispatched",
+    "accept": "accepted",
+    "arrive": "on_scene",
+    "close": "closed",
+}

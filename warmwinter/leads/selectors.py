@@ -1,0 +1,143 @@
+"""Reads of leads. Pages and the API both come through here; every read is scoped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from warmwinter.accounts.scoping import get_visible_or_404, visible_to
+from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
+from warmwinter.places import geo
+from warmwinter.places.models import Place, PlaceKind
+from warmwinter.places.selectors import public_places
+
+DUPLICATE_RADIUS_M_DEFAULT = 150
+DUPLICATE_WINDOW_DEFAULT = timedelta(hours=2)
+
+
+def _base() -> QuerySet[Lead]:
+    return Lead.objects.select_related("district", "org_unit", "team", "place", "merged_into")
+
+
+def leads_for(*, user: Any, status: str | None = None, q: str = "") -> QuerySet[Lead]:
+    qs = visible_to(_base(), user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(tracking_code__iexact=q.strip()) | qs.filter(description__icontains=q)
+    return qs.order_by("-received_at")
+
+
+def lead_for(user: Any, pk: Any) -> Lead:
+    """The lead `pk` if `user` may see it, else 404."""
+    return get_visible_or_404(_base(), user, pk=pk)
+
+
+def lead_by_tracking_code(code: str) -> Lead | None:
+    """For the public tracking page and Open311: the caller shows only the status."""
+    return Lead.objects.select_related("merged_into", "district").filter(tracking_code=code).first()
+
+
+def public_status(lead: Lead) -> Lead:
+    """A merged lead is followed to the one it joined: its reporter sees that one's progress."""
+    seen = {lead.pk}
+    while lead.status == LeadStatus.MERGED and lead.merged_into is not None:
+        nxt = Lead.objects.select_related("merged_into", "district").get(pk=lead.merged_into.pk)
+        if nxt.pk in seen:
+            break
+        seen.add(nxt.pk)
+        lead = nxt
+    return lead
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    lead: Lead
+    distance_m: float
+    minutes_apart: int
+
+
+def likely_duplicates(lead: Lead, *, user: Any) -> list[Duplicate]:
+    """Other leads (not merged or cancelled) within LEADS_DUPLICATE_RADIUS_M (~150 m) and
+    LEADS_DUPLICATE_WINDOW (~2 h) of this one: likely the same person reported twice."""
+    radius = getattr(settings, "LEADS_DUPLICATE_RADIUS_M", DUPLICATE_RADIUS_M_DEFAULT)
+    window = getattr(settings, "LEADS_DUPLICATE_WINDOW", DUPLICATE_WINDOW_DEFAULT)
+    candidates = (
+        visible_to(_base(), user)
+        .exclude(pk=lead.pk)
+        .exclude(status__in=[LeadStatus.MERGED, LeadStatus.CANCELLED])
+        .filter(
+            h3_cell__in=geo.h3_disk_for_radius(lead.lat, lead.lng, radius),
+            received_at__gte=lead.received_at - window,
+            received_at__lte=lead.received_at + window,
+        )
+    )
+    here = geo.LatLng(lead.lat, lead.lng)
+    found = []
+    for other in candidates:
+        d = geo.distance_m(here, geo.LatLng(other.lat, other.lng))
+        if d <= radius:
+            minutes = abs(int((other.received_at - lead.received_at).total_seconds() // 60))
+            found.append(Duplicate(other, d, minutes))
+    found.sort(key=lambda x: (x.distance_m, x.minutes_apart))
+    return found
+
+
+def merged_into_this(lead: Lead) -> QuerySet[Lead]:
+    return lead.merged_leads.select_related("district").prefetch_related("photos")
+
+
+def caller_history(*, user: Any, phone: str, limit: int = 10) -> list[Lead]:
+    """Earlier leads from the same number, newest first, city-wide.
+
+    Deliberately not narrowed by `visible_to`: the hotline (TAKE_CALLS) answers for the whole
+    city, and a repeat caller must be recognised whichever district their last call went to.
+    Callers (views) must check TAKE_CALLS.
+    """
+    from warmwinter.accounts.roles import Capability
+
+    phone = phone.strip()
+    if len(phone) < 5 or not user.can(Capability.TAKE_CALLS):
+        return []
+    return list(_base().filter(reporter_phone=phone).order_by("-received_at")[:limit])
+
+
+def recorded_by(*, user: Any, limit: int = 10) -> QuerySet[Lead]:
+    """The leads this user entered (the hotline console's "recently recorded")."""
+    return _base().filter(created_by=user).order_by("-received_at")[:limit]
+
+
+def nearest_public_station(lat: float, lng: float) -> Place | None:
+    """The nearest rescue station whose address is public, for the reporter's answer."""
+    here = geo.LatLng(lat, lng)
+    stations = list(public_places().filter(kind=PlaceKind.STATION))
+    if not stations:
+        return None
+    return min(stations, key=lambda p: geo.distance_m(here, geo.LatLng(p.lat, p.lng)))
+
+
+def landmarks(q: str = "", *, limit: int = 20) -> QuerySet[Place]:
+    """Public places a citizen may pick as a landmark."""
+    qs = public_places()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs.order_by("name")[:limit]
+
+
+def hotline_place_search(q: str, *, limit: int = 15) -> QuerySet[Place]:
+    """City-wide place search for the hotline console (the hotline answers the whole city;
+    callers check TAKE_CALLS)."""
+    from django.db.models import Q
+
+    return (
+        Place.objects.active()
+        .filter(Q(name__icontains=q) | Q(address__icontains=q))
+        .select_related("org_unit")
+        .order_by("name")[:limit]
+    )

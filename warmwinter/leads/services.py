@@ -1,0 +1,499 @@
+"""Writes of leads: intake from every channel, the lifecycle, merging, escalation.
+
+Every write happens inside one transaction that also writes the LeadEvent (and the audit
+event); every state change takes the row lock and re-checks the state, so that two people
+racing on one lead produce one transition and a LeadConflict for the other.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+from PIL import Image, UnidentifiedImageError
+
+from warmwinter.audit.models import AuditAction
+from warmwinter.audit.services import audit_record
+from warmwinter.leads import locator, rules
+from warmwinter.leads.models import (
+    Lead,
+    LeadChannel,
+    LeadEvent,
+    LeadEventKind,
+    LeadPhoto,
+    LeadStatus,
+    LocationSource,
+    UrgencySignal,
+)
+from warmwinter.places import geo
+from warmwinter.places.models import OrgLevel, OrgUnit, Place
+
+# Crockford's base32 without I, L, O, U: easy to read aloud over the phone.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TRACKING_CODE_LENGTH = 10  # 50 bits: not guessable, short enough to read out
+MAX_PHOTO_BYTES_DEFAULT = 8 * 1024 * 1024
+MAX_PHOTOS = 3
+#: How far the nearest known place may lie for its street to be taken as the lead's.
+STREET_RESOLUTION_RADIUS_M = 1500
+
+
+class LeadConflict(Exception):  # noqa: N818 - it is a conflict, answered 409
+    """The lead is no longer in a state that allows this (somebody else was first)."""
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+
+
+def normalise_tracking_code(raw: str) -> str:
+    code = raw.strip().upper().replace("-", "").replace(" ", "")
+    return code.replace("O", "0").replace("I", "1").replace("L", "1")
+
+
+# --- location ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResolvedLocation:
+    lat: float
+    lng: float
+    district: OrgUnit
+    org_unit: OrgUnit
+    source: str
+    place: Place | None = None
+
+
+def _street_of(unit: OrgUnit) -> OrgUnit | None:
+    while unit is not None and unit.level not in (OrgLevel.STREET, OrgLevel.DISTRICT):
+        unit = unit.parent  # type: ignore[assignment]
+    return unit if unit is not None and unit.level == OrgLevel.STREET else None
+
+
+def resolve_location(
+    *,
+    lat: float | None,
+    lng: float | None,
+    datum: str = "wgs84",
+    place: Place | None = None,
+    district: OrgUnit | None = None,
+) -> ResolvedLocation:
+    """The point of a lead in WGS-84 and the district and street it falls in.
+
+    There are no boundary polygons, so: a picked place decides (its own org unit); else an
+    explicit district decides the district; else the nearest known place within 1.5 km (h3
+    lookup) gives district and street; else the nearest district centre gives the district.
+    Raises ValidationError without a location, OutsideServiceAreaError outside Shanghai.
+    """
+    if place is not None and (lat is None or lng is None):
+        lat, lng, datum = place.lat, place.lng, "wgs84"
+    if lat is None or lng is None:
+        raise ValidationError({"location": _("请提供位置：在地图上选点、使用当前位置或选择地标")})
+    point = geo.to_wgs84(float(lat), float(lng), datum=datum)
+    geo.check_in_shanghai(point.lat, point.lng)
+    if place is not None:
+        unit = place.org_unit
+        place_district = unit.district
+        if place_district is not None:
+            return ResolvedLocation(
+                point.lat,
+                point.lng,
+                place_district,
+                _street_of(unit) or place_district,
+                LocationSource.PLACE,
+                place,
+            )
+    if district is not None:
+        street = next(
+            (s for s in locator.streets_near(point.lat, point.lng) if district.contains(s)),
+            None,
+        )
+        return ResolvedLocation(
+            point.lat, point.lng, district, street or district, LocationSource.EXPLICIT, place
+        )
+    found = locator.locate(point.lat, point.lng, radius_m=STREET_RESOLUTION_RADIUS_M)
+    return ResolvedLocation(
+        point.lat,
+        point.lng,
+        found.district,
+        found.street or found.district,
+        LocationSource.NEAREST_PLACE if found.by_place else LocationSource.NEAREST_CENTRE,
+        place,
+    )
+
+
+# --- photos -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    content: bytes
+    content_type: str
+    extension: str
+    width: int
+    height: int
+
+
+def clean_photo(upload: Any) -> CleanPhoto:
+    """Check that an upload is a real image within the size limit and re-encode it, which drops
+    its metadata (EXIF GPS, camera serials). Raises ValidationError otherwise."""
+    limit = getattr(settings, "LEADS_MAX_PHOTO_BYTES", MAX_PHOTO_BYTES_DEFAULT)
+    if upload.size > limit:
+        raise ValidationError(
+            _("照片太大（最大 %(mb)d MB）") % {"mb": limit // (1024 * 1024)}, code="too_large"
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.format not in ("JPEG", "PNG", "WEBP", "GIF"):
+                raise ValidationError(_("只接受 JPEG、PNG、WebP 或 GIF 图片"), code="format")
+            if image.width * image.height > 40_000_000:
+                raise ValidationError(_("图片尺寸过大"), code="too_large")
+            image.load()
+            is_png = image.format == "PNG"
+            rgb = image.convert("RGBA" if is_png else "RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("上传的文件不是有效的图片"), code="invalid") from None
+    out = io.BytesIO()
+    # A fresh image has no info dict: saving it writes pixels only.
+    clean = Image.new(rgb.mode, rgb.size)
+    clean.paste(rgb)
+    if is_png:
+        clean.save(out, format="PNG", optimize=True)
+        return CleanPhoto(out.getvalue(), "image/png", "png", clean.width, clean.height)
+    clean.save(out, format="JPEG", quality=85)
+    return CleanPhoto(out.getvalue(), "image/jpeg", "jpg", clean.width, clean.height)
+
+
+# --- intake -----------------------------------------------------------------------------
+
+
+@dataclass
+class LeadReport:
+    """What a channel hands to `lead_receive`, already parsed (not yet validated)."""
+
+    channel: str
+    lat: float | None = None
+    lng: float | None = None
+    datum: str = "wgs84"
+    place: Place | None = None
+    district: OrgUnit | None = None
+    address: str = ""
+    description: str = ""
+    people_count: int = 1
+    signals: Sequence[str] = ()
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    recording_ref: str = ""
+    received_at: datetime | None = None
+    photos: list[CleanPhoto] = field(default_factory=list)
+
+
+def _validate(report: LeadReport) -> None:
+    errors: dict[str, str] = {}
+    if report.channel not in LeadChannel.values:
+        errors["channel"] = _("来源渠道无效")
+    unknown = [s for s in report.signals if s not in UrgencySignal.values]
+    if unknown:
+        errors["signals"] = _("未知的紧急情形：%(s)s") % {"s": ", ".join(unknown)}
+    if not 1 <= report.people_count <= 200:
+        errors["people_count"] = _("人数须在 1 至 200 之间")
+    if len(report.description) > 2000:
+        errors["description"] = _("情况描述最多 2000 字")
+    if len(report.photos) > MAX_PHOTOS:
+        errors["photos"] = _("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}
+    if report.channel == LeadChannel.HOTLINE and not report.recording_ref:
+        errors["recording_ref"] = _("热线来电须填写通话录音编号")
+    if errors:
+        raise ValidationError(errors)
+
+
+def recording_retention_until(received: datetime) -> date:
+    """Call recordings are kept at least three months (national hotline rules)."""
+    days = max(92, getattr(settings, "LEADS_RECORDING_RETENTION_DAYS", 92))
+    return (received + timedelta(days=days)).date()
+
+
+def lead_receive(
+    *, report: LeadReport, by: Any = None, idempotency_key: str | None = None
+) -> tuple[Lead, bool]:
+    """Record a report as a lead, committed before this returns. Returns (lead, created).
+
+    The same `idempotency_key` (a client UUID, a partner's Idempotency-Key) returns the lead
+    it created the first time, however often the submission is retried.
+    """
+    if idempotency_key:
+        existing = Lead.objects.filter(idempotency_key=idempotency_key).order_by().first()
+        if existing is not None:
+            return existing, False
+    _validate(report)
+    where = resolve_location(
+        lat=report.lat,
+        lng=report.lng,
+        datum=report.datum,
+        place=report.place,
+        district=report.district,
+    )
+    received = report.received_at or timezone.now()
+    from warmwinter.weather.selectors import level_effects  # the weather app's interface
+
+    effects = level_effects(where.district)
+    signals = list(dict.fromkeys(report.signals))
+    result = rules.triage(
+        signals=signals,
+        signal_labels={s.value: str(s.label) for s in UrgencySignal},
+        people_count=report.people_count,
+        at=received,
+        weather_boost=effects.lead_priority_boost,
+        weather_label=str(effects.level.label),
+    )
+    factor = effects.time_limit_factor
+    user = by if getattr(by, "is_authenticated", False) else None
+    lead = Lead(
+        idempotency_key=idempotency_key or None,
+        channel=report.channel,
+        received_at=received,
+        lat=where.lat,
+        lng=where.lng,
+        h3_cell=geo.h3_cell(where.lat, where.lng),
+        place=where.place,
+        address=report.address[:200],
+        district=where.district,
+        org_unit=where.org_unit,
+        location_source=where.source,
+        description=report.description,
+        people_count=report.people_count,
+        signals=signals,
+        reporter_name=report.reporter_name[:60],
+        reporter_phone=report.reporter_phone[:20],
+        reported_by=user,
+        recording_ref=report.recording_ref[:120],
+        recording_retain_until=recording_retention_until(received)
+        if report.recording_ref
+        else None,
+        priority=result.priority,
+        priority_score=result.score,
+        priority_reasons=[[label, points] for label, points in result.reasons],
+        time_limit_factor=factor,
+        due_at=received
+        + rules.time_limit(priority=result.priority, stage="dispatch", factor=factor),
+        created_by=user,
+    )
+    for attempt in range(3):
+        try:
+            return _store(lead, report, by, user, where.district.pk), True
+        except IntegrityError:
+            if idempotency_key:
+                existing = Lead.objects.filter(idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing, False
+            if attempt == 2:
+                raise
+            lead.pk = None  # a tracking-code collision (2^-50): draw another
+    raise AssertionError("unreachable")
+
+
+def _store(lead: Lead, report: LeadReport, by: Any, user: Any, district_id: int) -> Lead:
+    # A collision of random tracking codes is left to the unique constraint, not pre-checked.
+    with transaction.atomic():
+        lead.tracking_code = new_tracking_code()
+        lead.save(force_insert=True)
+        for i, photo in enumerate(report.photos):
+            LeadPhoto.objects.create(
+                lead=lead,
+                image=ContentFile(
+                    photo.content, name=f"{lead.tracking_code}-{i}.{photo.extension}"
+                ),
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+            )
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEventKind.CREATED,
+            at=lead.received_at,
+            by=user,
+            to_status=LeadStatus.RECEIVED,
+            note=str(LeadChannel(report.channel).label),
+        )
+        audit_record(actor=by, action=AuditAction.CREATE, target=lead)
+        transaction.on_commit(lambda: _after_receive(lead.pk, district_id))
+    return lead
+
+
+def _after_receive(lead_id: int, district_id: int) -> None:
+    from warmwinter.dispatch.services import auto_dispatch_enabled
+    from warmwinter.dispatch.tasks import auto_dispatch_lead
+
+    if auto_dispatch_enabled(district_id):
+        auto_dispatch_lead.enqueue(lead_id)
+
+
+# --- lifecycle --------------------------------------------------------------------------
+
+_STAGE_AFTER = {
+    LeadStatus.RECEIVED: "dispatch",
+    LeadStatus.DISPATCHED: "accept",
+    LeadStatus.ACCEPTED: "on_scene",
+}
+
+
+def lead_transition(
+    *,
+    lead_id: int,
+    action: str,
+    by: Any,
+    note: str = "",
+    check: Callable[[Lead], None] | None = None,
+    **kwargs: Any,
+) -> Lead:
+    """Apply the lifecycle transition `action` ("dispatch", "accept", "arrive", "close",
+    "merge", "cancel", "recall") to a lead, holding its row lock.
+
+    `check`, if given, runs on the locked row before the transition (e.g. "the user is in the
+    lead's team") and raises to refuse. Raises LeadConflict when the lead's state no longer
+    allows the transition: the second of two racing dispatchers gets it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        method = getattr(lead, action)
+        if not can_proceed(method):
+            raise LeadConflict(
+                _("线索当前状态为「%(s)s」，不能执行此操作（可能已被他人处理）")
+                % {"s": LeadStatus(lead.status).label}
+            )
+        if check is not None:
+            check(lead)
+        from_status = lead.status
+        method(at=now, **kwargs)
+        stage = _STAGE_AFTER.get(LeadStatus(lead.status))
+        if stage is not None:
+            lead.due_at = now + rules.time_limit(
+                priority=lead.priority, stage=stage, factor=lead.time_limit_factor
+            )
+        lead.escalation_level = 0
+        lead.modified_by = by if getattr(by, "is_authenticated", False) else None
+        lead.save()
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEventKind.TRANSITION,
+            at=now,
+            by=lead.modified_by,
+            from_status=from_status,
+            to_status=lead.status,
+            note=note[:500],
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=lead,
+            detail={"from": from_status, "to": lead.status},
+        )
+    return lead
+
+
+def lead_cancel(*, lead: Lead, by: Any, reason: str) -> Lead:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写取消原因")})
+    return lead_transition(lead_id=lead.pk, action="cancel", by=by, note=reason, reason=reason)
+
+
+def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
+    """Merge a duplicate into the lead it repeats; it stays readable under that lead."""
+    if lead.pk == into.pk:
+        raise ValidationError(_("不能把线索合并到它自己"))
+    if into.status in (LeadStatus.MERGED, LeadStatus.CANCELLED):
+        raise LeadConflict(_("目标线索已合并或已取消"))
+    with transaction.atomic():
+        merged = lead_transition(
+            lead_id=lead.pk, action="merge", by=by, note=note or into.tracking_code, into=into
+        )
+        LeadEvent.objects.create(
+            lead=into,
+            kind=LeadEventKind.NOTE,
+            by=merged.modified_by,
+            note=_("合并了重复线索 %(code)s") % {"code": merged.tracking_code},
+        )
+    return merged
+
+
+# --- time limits and escalation -----------------------------------------------------------
+
+CITY_ESCALATION_AFTER_DEFAULT = timedelta(minutes=15)
+
+
+def escalate_overdue(*, now: datetime | None = None) -> int:
+    """Escalate open leads past their current time limit: first to the district's
+    supervisors (district_admin), and, if still overdue LEADS_CITY_ESCALATION_AFTER later,
+    to the city (city_admin). Each step records an ESCALATED event once. Returns how many
+    escalation steps were taken."""
+    from warmwinter.accounts.roles import Role
+    from warmwinter.notifications.services import notify, recipients_for
+
+    now = now or timezone.now()
+    city_after = getattr(settings, "LEADS_CITY_ESCALATION_AFTER", CITY_ESCALATION_AFTER_DEFAULT)
+    steps = 0
+    candidates = list(
+        Lead.objects.overdue(now).filter(escalation_level__lt=2).values_list("pk", flat=True)
+    )
+    for pk in candidates:
+        with transaction.atomic():
+            lead = (
+                Lead.objects.select_for_update(skip_locked=True)
+                .select_related("district")
+                .filter(pk=pk)
+                .first()
+            )
+            if lead is None or not lead.is_open or lead.due_at is None or lead.due_at >= now:
+                continue
+            if lead.escalation_level == 0:
+                level, unit, roles = 1, lead.district, [Role.DISTRICT_ADMIN]
+            elif lead.due_at + city_after <= now:
+                city = OrgUnit.objects.filter(level=OrgLevel.CITY).first()
+                if city is None:
+                    continue
+                level, unit, roles = 2, city, [Role.CITY_ADMIN]
+            else:
+                continue
+            lead.escalation_level = level
+            lead.save(update_fields=["escalation_level", "modified_at"])
+            minutes = int((now - lead.due_at).total_seconds() // 60)
+            text = _("线索 %(code)s（%(district)s）已超时 %(m)d 分钟，当前状态「%(s)s」") % {
+                "code": lead.tracking_code,
+                "district": lead.district.name,
+                "m": minutes,
+                "s": LeadStatus(lead.status).label,
+            }
+            LeadEvent.objects.create(
+                lead=lead,
+                kind=LeadEventKind.ESCALATED,
+                at=now,
+                from_status=lead.status,
+                to_status=lead.status,
+                note=(_("督办至区级") if level == 1 else _("督办至市级")) + "：" + text,
+            )
+            notify(
+                recipients=recipients_for(org_unit=unit, roles=roles),
+                title=_("线索超时督办"),
+                body=text,
+                url=f"/leads/{lead.pk}/",
+                urgency="urgent" if level == 2 else "warning",
+                source="leads",
+            )
+            steps += 1
+    return steps
