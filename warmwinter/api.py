@@ -19,8 +19,8 @@ from warmwinter.dispatch.api import router as dispatch_router
 from warmwinter.leads.api import router as leads_router
 from warmwinter.people.api import router as people_router
 from warmwinter.places.api import router as places_router
-from warmwinter.stations.api import router as stations_router
 from warmwinter.places.geo import OutsideServiceAreaError
+from warmwinter.stations.api import router as stations_router
 from warmwinter.supplies.api import router as supplies_router
 from warmwinter.weather.api import router as weather_router
 

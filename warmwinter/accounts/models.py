@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -127,6 +128,9 @@ class ApiToken(models.Model):
         )
         if token is None:
             return None
-        # A cheap conditional UPDATE rather than save(): no race with revocation.
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        # Recording every use would add a write (and a commit) to every machine request; a
+        # minute's precision is enough to see which tokens are alive.
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > timedelta(seconds=60):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -88,8 +89,24 @@ def effects_for(level: ResponseLevel, ruleset: RuleSet | None = None) -> LevelEf
     return LevelEffects(level, boost, float(factor), shelters, stock, tuple(roles))
 
 
+def _effects_key(district_id: int) -> str:
+    return f"weather:effects:{district_id}"
+
+
 def level_effects(district: OrgUnit) -> LevelEffects:
-    return effects_for(current_level(district))
+    """The effects of the district's current level. Lead intake reads this on every report, so
+    it is cached for WEATHER_EFFECTS_CACHE_S seconds (a level change in this process clears it
+    at once; other processes see it within the TTL)."""
+    key = _effects_key(district.pk)
+    effects: LevelEffects | None = cache.get(key)
+    if effects is None:
+        effects = effects_for(current_level(district))
+        cache.set(key, effects, getattr(settings, "WEATHER_EFFECTS_CACHE_S", 10))
+    return effects
+
+
+def forget_cached_effects(district_id: int) -> None:
+    cache.delete(_effects_key(district_id))
 
 
 def warnings_in_force(

@@ -346,6 +346,7 @@ def level_set_manually(
 def _apply_effects(event: LevelEvent, *, now: datetime) -> None:
     """Switch on or off what the new level calls for. Caller holds the district's row lock."""
     district = event.district
+    transaction.on_commit(lambda: selectors.forget_cached_effects(district.pk))
     effects = selectors.effects_for(ResponseLevel(event.to_level), event.ruleset)
     if effects.shelters_open:
         already = set(

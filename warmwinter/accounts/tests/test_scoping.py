@@ -40,3 +40,14 @@ def test_a_prefix_code_does_not_leak_into_a_longer_code(make_user, unit, huangpu
     user = make_user("x", "dispatcher", "310101")
     assert user.org_unit.path == "310000/310101/"
     assert not user.org_unit.contains(unit("310104"))
+
+
+def test_a_token_records_its_last_use_at_most_once_a_minute(client, token_for, city_admin):
+    from warmwinter.accounts.models import ApiToken
+
+    raw = token_for(city_admin)
+    client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    first = ApiToken.objects.get().last_used_at
+    assert first is not None
+    client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert ApiToken.objects.get().last_used_at == first

@@ -264,3 +264,12 @@ def test_warnings_list_and_detail_keep_the_raw_message_verbatim(
     assert detail["raw"] == raw.decode()
     assert api.get(f"{API}/warnings/999999").status_code == 404
     assert api.get(f"{API}/warnings?district=310115").status_code == 404
+
+
+def test_a_level_change_reaches_lead_intake_at_once_despite_the_cache(
+    city_api, pudong, django_capture_on_commit_callbacks
+):
+    assert selectors.level_effects(pudong).level == ResponseLevel.NORMAL  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        push(city_api, "cold_wave_orange_pudong_oasis.xml")
+    assert selectors.level_effects(pudong).level == ResponseLevel.II
