@@ -172,6 +172,12 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "warmwinter-demo")
 HOTLINE_NUMBER = env_str("HOTLINE_NUMBER", "")
 # Dotted path of the SMS gateway class for urgent notifications (see notifications/sms.py).
 NOTIFY_SMS_BACKEND = env_str("NOTIFY_SMS_BACKEND", "")
+# Periodic work enqueued by `manage.py run_schedule`: (task, every N seconds).
+PERIODIC_TASKS = [
+    ("warmwinter.leads.tasks.escalate_overdue_leads", env_int("ESCALATION_EVERY_S", 60, minimum=5)),
+    ("warmwinter.weather.tasks.refresh_levels", env_int("WEATHER_REFRESH_EVERY_S", 300, minimum=5)),
+    ("warmwinter.weather.tasks.poll_weather_feed", env_int("WEATHER_POLL_EVERY_S", 300, minimum=5)),
+]
 # The response level (0 常态 … 5 I级) assumed for every district until warnings set one.
 WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)
 # CAP feed polled by `weather_refresh --poll` / the poll_weather_feed task; empty = no polling.
