@@ -21,7 +21,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -249,4 +248,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
