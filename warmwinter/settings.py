@@ -18,6 +18,9 @@ if not _secret:
         raise ConfigError("SECRET_KEY (or SECRET_KEY_FILE) must be set in production")
     _secret = "dev-only-insecure-key-change-me"  # noqa: S105 - only outside production
 SECRET_KEY = _secret
+# Key of the ID-number search digest (people.idnumbers): set it in production so that rotating
+# SECRET_KEY does not break exact ID search.
+PEOPLE_ID_HASH_KEY = env_secret("PEOPLE_ID_HASH_KEY") or ""
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -177,7 +180,13 @@ PERIODIC_TASKS = [
     ("warmwinter.leads.tasks.escalate_overdue_leads", env_int("ESCALATION_EVERY_S", 60, minimum=5)),
     ("warmwinter.weather.tasks.refresh_levels", env_int("WEATHER_REFRESH_EVERY_S", 300, minimum=5)),
     ("warmwinter.weather.tasks.poll_weather_feed", env_int("WEATHER_POLL_EVERY_S", 300, minimum=5)),
+    (
+        "warmwinter.supplies.tasks.review_supply_reserves",
+        env_int("SUPPLIES_REVIEW_EVERY_S", 900, minimum=60),
+    ),
 ]
+# Batches expiring within this many days raise a near-expiry alert.
+SUPPLIES_EXPIRY_WARNING_DAYS = env_int("SUPPLIES_EXPIRY_WARNING_DAYS", 30, minimum=1)
 # The response level (0 常态 … 5 I级) assumed for every district until warnings set one.
 WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)
 # CAP feed polled by `weather_refresh --poll` / the poll_weather_feed task; empty = no polling.

@@ -1,3 +1,371 @@
-from ninja import Router
+"""Rescue stations: admission, zones and beds, daily care, services, discharge."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from warmwinter.accounts.auth import request_user
+from warmwinter.accounts.roles import Capability
+from warmwinter.audit.models import AuditAction
+from warmwinter.audit.services import audit_record
+from warmwinter.pagination import BoundedLimitOffsetPagination
+from warmwinter.people.models import Sex
+from warmwinter.people.selectors import person_for
+from warmwinter.stations import selectors, services
+from warmwinter.stations.models import (
+    AdmissionStatus,
+    BroughtBy,
+    DischargeReason,
+    DistressCategory,
+    SecurityItem,
+    ServiceCase,
+    ServiceKind,
+)
+from warmwinter.stations.rules import MentalSign, Symptom
 
 router = Router()
+
+StationCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{2,24}$")]
+
+
+def _can_view(request: HttpRequest) -> Any:
+    user = request_user(request)
+    if not user.can(Capability.VIEW_STATIONS):
+        raise PermissionDenied(_("您的角色不能查看救助站业务"))
+    return user
+
+
+def _can_manage(request: HttpRequest) -> Any:
+    user = _can_view(request)
+    if not user.can(Capability.MANAGE_STATIONS):
+        raise PermissionDenied(_("您的角色不能办理救助站业务"))
+    return user
+
+
+class BedOut(Schema):
+    id: int
+    label: str
+    zone: str
+    zone_kind: str
+    occupied_by_admission: int | None = None
+
+
+class ZoneOut(Schema):
+    id: int
+    name: str
+    kind: str
+    free: int
+    beds: list[BedOut]
+
+
+class BoardOut(Schema):
+    station: str
+    total: int
+    free: int
+    capacity_alert: bool
+    zones: list[ZoneOut]
+    unplaced_admissions: list[int]
+
+
+class AdmissionOut(Schema):
+    id: int
+    station: str = Field(..., alias="station.code")
+    person_id: int
+    person_name: str = Field(..., alias="person.display_name")
+    admitted_at: datetime
+    brought_by: str
+    escort_note: str
+    category: str
+    first_receiver: str = Field(..., alias="first_receiver.username")
+    security_checks: list[str]
+    held_items: str
+    held_items_seal: str
+    held_items_signed: bool
+    temperature: Decimal | None
+    injuries: str
+    symptoms: list[str]
+    mental_signs: list[str]
+    zone_kind: str
+    hospital_suggested: bool
+    classification_reasons: list[str]
+    status: str
+    stay_until: date
+    discharged_at: datetime | None
+    discharge_reason: str
+    discharge_destination: str
+    next_visit_due: date | None
+
+
+class NewPersonIn(Schema):
+    name: Annotated[str, Field(max_length=60)] = ""
+    sex: Sex = Sex.UNKNOWN
+    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
+
+
+class AdmissionIn(Schema):
+    station: StationCode
+    brought_by: BroughtBy
+    category: DistressCategory
+    escort_note: Annotated[str, Field(max_length=120)] = ""
+    person_id: Annotated[int, Field(ge=1)] | None = Field(None, description="已有档案编号")
+    new_person: NewPersonIn | None = Field(None, description="新建档案（先行救助可只填性别）")
+    security_checks: list[SecurityItem] = []
+    held_items: Annotated[str, Field(max_length=2000)] = ""
+    held_items_seal: Annotated[str, Field(max_length=40)] = ""
+    held_items_signed: bool = False
+    temperature: Annotated[Decimal, Field(ge=30, le=45, max_digits=3, decimal_places=1)] | None = (
+        None
+    )
+    injuries: Annotated[str, Field(max_length=200)] = ""
+    symptoms: list[Symptom] = []
+    mental_signs: list[MentalSign] = []
+
+
+class BedIn(Schema):
+    bed_id: Annotated[int, Field(ge=1)]
+
+
+class DischargeIn(Schema):
+    reason: DischargeReason
+    destination: Annotated[str, Field(max_length=200)] = ""
+    note: Annotated[str, Field(max_length=2000)] = ""
+    visit_every_days: Annotated[int, Field(ge=1, le=365)] | None = None
+
+
+@router.get("/stations/{code}/board", response=BoardOut, summary="床位看板")
+def board(request: HttpRequest, code: StationCode) -> Any:
+    station = selectors.station_for(_can_view(request), code)
+    b = selectors.bed_board(station)
+    return {
+        "station": station.code,
+        "total": b.total,
+        "free": b.free,
+        "capacity_alert": b.alert,
+        "zones": [
+            {
+                "id": row.zone.pk,
+                "name": row.zone.name,
+                "kind": row.zone.kind,
+                "free": row.free,
+                "beds": [
+                    {
+                        "id": bed.pk,
+                        "label": bed.label,
+                        "zone": row.zone.name,
+                        "zone_kind": row.zone.kind,
+                        "occupied_by_admission": who.pk if who else None,
+                    }
+                    for bed, who in row.beds
+                ],
+            }
+            for row in b.zones
+        ],
+        "unplaced_admissions": [a.pk for a in b.unplaced],
+    }
+
+
+@router.get("/admissions", response=list[AdmissionOut], summary="入站记录（按权限范围）")
+@paginate(BoundedLimitOffsetPagination)
+def list_admissions(
+    request: HttpRequest, station: StationCode | None = None, status: AdmissionStatus | None = None
+) -> Any:
+    user = _can_view(request)
+    qs = selectors.admissions_for(
+        user=user, station=selectors.station_for(user, station) if station else None
+    )
+    if status:
+        qs = qs.filter(status=status)
+    with transaction.atomic():
+        audit_record(actor=user, action=AuditAction.VIEW, detail={"list": "admissions"})
+    return qs
+
+
+@router.get("/admissions/{int:admission_id}", response=AdmissionOut, summary="入站记录详情")
+def get_admission(request: HttpRequest, admission_id: int) -> Any:
+    user = _can_view(request)
+    admission = selectors.admission_for(user, admission_id)
+    with transaction.atomic():
+        audit_record(actor=user, action=AuditAction.VIEW, target=admission)
+    return admission
+
+
+@router.post("/admissions", response={201: AdmissionOut}, summary="办理入站")
+def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
+    user = _can_manage(request)
+    station = selectors.station_for(user, payload.station)
+    person = None
+    if payload.person_id is not None:
+        try:
+            person = person_for(user, payload.person_id)
+        except Http404:
+            raise HttpError(422, _("没有这份档案或无权查看")) from None
+    new_person = None
+    if person is None:
+        data = payload.new_person.dict() if payload.new_person else {}
+        new_person = {k: v for k, v in data.items() if v not in ("", None)}
+    admission = services.admission_create(
+        by=user,
+        station=station,
+        person=person,
+        new_person=new_person,
+        **payload.dict(exclude={"station", "person_id", "new_person"}),
+    )
+    return Status(201, admission)
+
+
+@router.post("/admissions/{int:admission_id}/bed", response=AdmissionOut, summary="安排床位")
+def assign_bed(request: HttpRequest, admission_id: int, payload: BedIn) -> Any:
+    user = _can_manage(request)
+    admission = selectors.admission_for(user, admission_id)
+    bed = selectors.bed_for(user, payload.bed_id)
+    try:
+        services.bed_assign(by=user, admission=admission, bed=bed)
+    except ValidationError as exc:
+        raise HttpError(409, "；".join(exc.messages)) from None
+    return admission
+
+
+@router.post("/admissions/{int:admission_id}/discharge", response=AdmissionOut, summary="办理离站")
+def discharge(request: HttpRequest, admission_id: int, payload: DischargeIn) -> Any:
+    user = _can_manage(request)
+    admission = selectors.admission_for(user, admission_id)
+    return services.discharge(by=user, admission=admission, **payload.dict())
+
+
+class ServiceStepOut(Schema):
+    at: datetime
+    note: str
+    by: str = Field(..., alias="by.username")
+
+
+class ServiceOut(Schema):
+    id: int
+    admission_id: int
+    kind: str
+    status: str
+    owner: str = Field(..., alias="owner.username")
+    destination: str
+    transport: str
+    escort: str
+    handover_to: str
+    outcome: str
+    closed_at: datetime | None
+    steps: list[ServiceStepOut]
+
+    @staticmethod
+    def resolve_steps(obj: ServiceCase) -> Any:
+        return list(obj.steps.select_related("by"))
+
+
+class ServiceIn(Schema):
+    kind: ServiceKind
+    destination: Annotated[str, Field(max_length=200)] = ""
+    transport: Annotated[str, Field(max_length=200)] = ""
+    escort: Annotated[str, Field(max_length=120)] = ""
+    handover_to: Annotated[str, Field(max_length=200)] = ""
+
+
+class ServiceStepIn(Schema):
+    note: Annotated[str, Field(min_length=1, max_length=500)]
+    destination: Annotated[str, Field(max_length=200)] = ""
+    transport: Annotated[str, Field(max_length=200)] = ""
+    escort: Annotated[str, Field(max_length=120)] = ""
+    handover_to: Annotated[str, Field(max_length=200)] = ""
+
+
+class ServiceCloseIn(Schema):
+    outcome: Annotated[str, Field(min_length=1, max_length=2000)]
+    done: bool = True
+
+
+@router.post(
+    "/admissions/{int:admission_id}/services", response={201: ServiceOut}, summary="新增救助服务"
+)
+def open_service(request: HttpRequest, admission_id: int, payload: ServiceIn) -> Any:
+    user = _can_manage(request)
+    admission = selectors.admission_for(user, admission_id)
+    return Status(201, services.service_open(by=user, admission=admission, **payload.dict()))
+
+
+@router.post("/services/{int:service_id}/steps", response=ServiceOut, summary="记录服务进展")
+def service_step(request: HttpRequest, service_id: int, payload: ServiceStepIn) -> Any:
+    user = _can_manage(request)
+    case = selectors.service_for(user, service_id)
+    services.service_step(by=user, case=case, **payload.dict())
+    return selectors.service_for(user, service_id)
+
+
+@router.post("/services/{int:service_id}/close", response=ServiceOut, summary="结束救助服务")
+def service_close(request: HttpRequest, service_id: int, payload: ServiceCloseIn) -> Any:
+    user = _can_manage(request)
+    case = selectors.service_for(user, service_id)
+    return services.service_close(by=user, case=case, **payload.dict())
+
+
+class ExtendIn(Schema):
+    until: date
+    reason: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class VisitIn(Schema):
+    physical_state: Annotated[str, Field(min_length=1, max_length=300)]
+    mental_state: Annotated[str, Field(min_length=1, max_length=300)]
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class VisitOut(Schema):
+    id: int
+    admission_id: int
+    visited_at: datetime
+    physical_state: str
+    mental_state: str
+    by: str = Field(..., alias="by.username")
+
+
+@router.post(
+    "/admissions/{int:admission_id}/extend",
+    response=AdmissionOut,
+    summary="延长在站期限（带班领导）",
+)
+def extend_stay(request: HttpRequest, admission_id: int, payload: ExtendIn) -> Any:
+    user = _can_view(request)
+    if not user.can(Capability.APPROVE_STAY_EXTENSIONS):
+        raise PermissionDenied(_("只有带班领导可以批准延长在站期限"))
+    admission = selectors.admission_for(user, admission_id)
+    services.stay_extend(by=user, admission=admission, **payload.dict())
+    return selectors.admission_for(user, admission_id)
+
+
+@router.post(
+    "/admissions/{int:admission_id}/visits",
+    response={201: VisitOut},
+    summary="记录走访（当面了解）",
+)
+def record_visit(request: HttpRequest, admission_id: int, payload: VisitIn) -> Any:
+    user = _can_manage(request)
+    admission = selectors.admission_for(user, admission_id)
+    return Status(201, services.visit_record(by=user, admission=admission, **payload.dict()))
+
+
+@router.get("/stays/near-limit", response=list[AdmissionOut], summary="在站期限临近或已超期")
+def stays_near_limit(request: HttpRequest, station: StationCode | None = None) -> Any:
+    user = _can_view(request)
+    return selectors.stays_near_limit(
+        user=user, station=selectors.station_for(user, station) if station else None
+    )
+
+
+@router.get("/visits/overdue", response=list[AdmissionOut], summary="逾期未走访（送医、站外托养）")
+def visits_overdue(request: HttpRequest, station: StationCode | None = None) -> Any:
+    user = _can_view(request)
+    return selectors.visits_overdue(
+        user=user, station=selectors.station_for(user, station) if station else None
+    )

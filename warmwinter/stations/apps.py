@@ -9,4 +9,7 @@ class StationsConfig(AppConfig):
 
     @property
     def navigation(self) -> list:  # type: ignore[type-arg]
-        return []
+        from warmwinter.accounts.roles import Capability
+        from warmwinter.core.navigation import NavItem
+
+        return [NavItem(_("救助管理站"), "stations:index", Capability.VIEW_STATIONS, order=70)]

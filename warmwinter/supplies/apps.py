@@ -9,4 +9,7 @@ class SuppliesConfig(AppConfig):
 
     @property
     def navigation(self) -> list:  # type: ignore[type-arg]
-        return []
+        from warmwinter.accounts.roles import Capability
+        from warmwinter.core.navigation import NavItem
+
+        return [NavItem(_("救助物资"), "supplies:index", Capability.VIEW_SUPPLIES, order=75)]

@@ -366,6 +366,12 @@ def _apply_effects(event: LevelEvent, *, now: datetime) -> None:
         PlaceActivation.objects.filter(district=district, closed_at__isnull=True).update(
             closed_at=now, closed_by_event=event
         )
+    if effects.stock_check or event.to_level > event.from_level:
+        # Stock against the new level's reserve targets: shortfall alerts and a transfer plan.
+        from warmwinter.supplies.tasks import review_district_reserves
+
+        code = district.code
+        transaction.on_commit(lambda: review_district_reserves.enqueue(code))
     _notify(event, effects.notify_roles)
 
 

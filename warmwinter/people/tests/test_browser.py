@@ -1,0 +1,41 @@
+"""Search → file page in a real headless Chromium."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from warmwinter.conftest import PASSWORD
+from warmwinter.core.tests.test_browser import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture
+def page(chromium_path, live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        browser.close()
+        assert errors == [], errors
+
+
+def test_a_dispatcher_searches_by_pinyin_and_opens_the_file(
+    page, live_server, huangpu_dispatcher, huangpu_person
+):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("huangpu_dispatcher")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/people/")
+    page.get_by_label("姓名/拼音/身份证号").fill("zhang jianguo")
+    results = page.get_by_test_id("person-results")
+    expect(results.get_by_role("link", name="张建国")).to_be_visible()
+    results.get_by_role("link", name="张建国").click()
+    expect(page.get_by_test_id("person-name")).to_contain_text("张建国")
+    expect(page.get_by_test_id("id-number")).to_have_text(huangpu_person.id_number_masked)
+    expect(page.get_by_test_id("profile")).to_be_visible()

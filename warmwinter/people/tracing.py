@@ -1,0 +1,104 @@
+"""Family inquiries (甄别寻亲): a family's description matched against person files, now and
+whenever a file is opened or its identity changes. A worker confirms or rejects each match;
+a confirmed match goes on the person's timeline for verification and the return-home service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warmwinter.audit.models import AuditAction
+from warmwinter.audit.services import audit_record
+from warmwinter.people import idnumbers, linkage
+from warmwinter.people.models import (
+    FamilyInquiry,
+    InquiryMatch,
+    InquiryStatus,
+    LinkStatus,
+    Person,
+    TimelineKind,
+)
+from warmwinter.places.models import OrgUnit
+
+
+def _described(inquiry: FamilyInquiry) -> linkage.Described:
+    return linkage.Described(
+        name=inquiry.sought_name,
+        sex=inquiry.sex if inquiry.sex != "unknown" else "",
+        birth_year=inquiry.birth_year,
+        id_number=inquiry.id_number,
+    )
+
+
+def _store(inquiry: FamilyInquiry, person: Person, score: float, reasons: list[str]) -> None:
+    match, created = InquiryMatch.objects.get_or_create(
+        inquiry=inquiry, person=person, defaults={"score": score, "reasons": reasons}
+    )
+    if not created and match.status == LinkStatus.PENDING:
+        InquiryMatch.objects.filter(pk=match.pk).update(score=score, reasons=reasons)
+
+
+@transaction.atomic
+def inquiry_create(*, by: Any, org_unit: OrgUnit, **data: Any) -> FamilyInquiry:
+    raw_id = (data.pop("id_number", "") or "").strip()
+    number = ""
+    if raw_id:
+        number = idnumbers.parse_id_number(raw_id).number  # ValidationError → 4xx
+    if not (data.get("contact_name") and data.get("contact_phone")):
+        raise ValidationError(_("请填写联系人和联系电话"))
+    inquiry = FamilyInquiry.objects.create(
+        org_unit=org_unit, id_number=number, created_by=by, modified_by=by, **data
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=inquiry)
+    for candidate in linkage.candidates_for(_described(inquiry), among=Person.objects.all()):
+        _store(inquiry, candidate.person, candidate.score, candidate.reasons)
+    return inquiry
+
+
+def match_open_inquiries(person: Person) -> int:
+    """Run every open inquiry against one (new or changed) file. Returns matches stored."""
+    facts = linkage.facts_of(person)
+    stored = 0
+    for inquiry in FamilyInquiry.objects.filter(status=InquiryStatus.OPEN):
+        score, reasons = linkage.score_pair(_described(inquiry), facts)
+        if score >= linkage.SUGGEST:
+            _store(inquiry, person, round(score, 3), reasons)
+            stored += 1
+    return stored
+
+
+@transaction.atomic
+def inquiry_match_decide(*, match: InquiryMatch, by: Any, confirm: bool) -> InquiryMatch:
+    from warmwinter.people.services import timeline_record
+
+    updated = InquiryMatch.objects.filter(pk=match.pk, status=LinkStatus.PENDING).update(
+        status=LinkStatus.LINKED if confirm else LinkStatus.REJECTED, decided_by=by, modified_by=by
+    )
+    if not updated:
+        raise ValidationError(_("这条比对结果已经处理过了"))
+    match.refresh_from_db()
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=match.person,
+        detail={
+            "event": "inquiry_confirm" if confirm else "inquiry_reject",
+            "inquiry": match.inquiry_id,
+        },
+    )
+    if confirm:
+        FamilyInquiry.objects.filter(pk=match.inquiry_id).update(status=InquiryStatus.FOUND)
+        timeline_record(
+            person=match.person,
+            kind=TimelineKind.TRACING,
+            at=timezone.now(),
+            summary=_("家属寻亲登记 #%(n)s 比对确认，待核实身份并护送返乡")
+            % {"n": match.inquiry_id},
+            source=match.inquiry,
+            by=by,
+        )
+    return match

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from warmwinter.people.models import Sex
+from warmwinter.stations.models import (
+    BroughtBy,
+    DischargeReason,
+    DistressCategory,
+    SecurityItem,
+    ServiceKind,
+)
+from warmwinter.stations.rules import MentalSign, Symptom
+
+
+class AdmissionForm(forms.Form):
+    brought_by = forms.ChoiceField(label=_("来站方式"), choices=BroughtBy.choices)
+    escort_note = forms.CharField(label=_("护送单位/人员"), max_length=120, required=False)
+    category = forms.ChoiceField(label=_("求助类别"), choices=DistressCategory.choices)
+    person_id = forms.IntegerField(
+        label=_("已有档案编号"),
+        required=False,
+        min_value=1,
+        help_text=_("已建档的填编号；否则填写下方信息新建档案"),
+    )
+    name = forms.CharField(
+        label=_("姓名"), max_length=60, required=False, help_text=_("不详可不填（先行救助）")
+    )
+    sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    age_estimate = forms.IntegerField(
+        label=_("年龄（可估计）"), required=False, min_value=0, max_value=120
+    )
+    security_checks = forms.MultipleChoiceField(
+        label=_("入站安检"),
+        choices=SecurityItem.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    held_items = forms.CharField(
+        label=_("代保管物品清单"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    held_items_seal = forms.CharField(label=_("封存编号"), max_length=40, required=False)
+    held_items_signed = forms.BooleanField(label=_("受助人已在清单上签字"), required=False)
+    temperature = forms.DecimalField(
+        label=_("体温（℃）"),
+        required=False,
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("30"),
+        max_value=Decimal("45"),
+    )
+    injuries = forms.CharField(label=_("外伤"), max_length=200, required=False)
+    symptoms = forms.MultipleChoiceField(
+        label=_("症状"),
+        choices=Symptom.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mental_signs = forms.MultipleChoiceField(
+        label=_("精神状况表现"),
+        choices=MentalSign.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def new_person(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if data.get("person_id"):
+            return None
+        person: dict[str, Any] = {"sex": data["sex"]}
+        if data.get("name"):
+            person["name"] = data["name"]
+        if data.get("age_estimate") is not None:
+            person["age_estimate"] = data["age_estimate"]
+        return person
+
+
+class BedForm(forms.Form):
+    bed = forms.IntegerField(label=_("床位"), min_value=1)
+
+
+class DischargeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("离站原因"), choices=DischargeReason.choices)
+    destination = forms.CharField(
+        label=_("去向（医院、托养机构、目的地）"), max_length=200, required=False
+    )
+    note = forms.CharField(
+        label=_("离站说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    visit_every_days = forms.IntegerField(
+        label=_("走访周期（天）"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_("送医、站外托养：默认每月走访一次"),
+    )
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(label=_("延长至"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("延长理由"), max_length=300)
+
+
+class VisitForm(forms.Form):
+    physical_state = forms.CharField(label=_("身体状况（当面了解）"), max_length=300)
+    mental_state = forms.CharField(label=_("精神状况（当面了解）"), max_length=300)
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ServiceOpenForm(forms.Form):
+    kind = forms.ChoiceField(label=_("服务类型"), choices=ServiceKind.choices)
+    destination = forms.CharField(label=_("目的地/转介街镇"), max_length=200, required=False)
+    transport = forms.CharField(label=_("车票/交通方式"), max_length=200, required=False)
+    escort = forms.CharField(label=_("护送人员"), max_length=120, required=False)
+    handover_to = forms.CharField(label=_("交接对象"), max_length=200, required=False)
+
+
+class ServiceStepForm(forms.Form):
+    note = forms.CharField(label=_("进展"), max_length=500)
+    transport = forms.CharField(label=_("车票/交通方式"), max_length=200, required=False)
+    escort = forms.CharField(label=_("护送人员"), max_length=120, required=False)
+    handover_to = forms.CharField(label=_("交接对象"), max_length=200, required=False)
+
+
+class ServiceCloseForm(forms.Form):
+    outcome = forms.CharField(label=_("服务结果"), max_length=2000)
+    done = forms.TypedChoiceField(
+        label=_("结束方式"),
+        choices=[("1", _("已完成")), ("0", _("终止"))],
+        coerce=lambda v: v == "1",
+        initial="1",
+    )
+
+
+class HealthCheckForm(forms.Form):
+    temperature = forms.DecimalField(
+        label=_("今日体温（℃）"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("30"),
+        max_value=Decimal("45"),
+    )
+    note = forms.CharField(label=_("情况"), max_length=300, required=False)
+
+
+class DisinfectionForm(forms.Form):
+    zone = forms.IntegerField(label=_("分区"), min_value=1)
+    note = forms.CharField(label=_("消毒方式/范围"), max_length=200, required=False)
+
+
+class DutyShiftForm(forms.Form):
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("值班人员"),
+        queryset=None,  # type: ignore[arg-type]
+    )
+    starts_at = forms.DateTimeField(
+        label=_("开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    is_leader = forms.BooleanField(label=_("带班领导"), required=False)
+
+    def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff  # type: ignore[attr-defined]

@@ -1,0 +1,229 @@
+"""The station's rules as pure functions (通知 五：入站安检、分类救助、分区管理).
+
+Classification (分类救助、分区管理): where a person sleeps depends, in this order of priority,
+on infection risk (isolation), acute mental illness (mental-health observation), other health
+needs (observation), age (minor < 18, elderly ≥ 60) and sex. Thresholds are configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from warmwinter.stations.models import ZoneKind
+
+
+class Symptom(models.TextChoices):
+    COUGH = "cough", _("咳嗽")
+    SORE_THROAT = "sore_throat", _("咽痛")
+    RASH = "rash", _("皮疹")
+    DIARRHOEA = "diarrhoea", _("腹泻")
+    VOMITING = "vomiting", _("呕吐")
+    FROSTBITE = "frostbite", _("冻伤")
+    CHEST_PAIN = "chest_pain", _("胸痛")
+    BREATHLESS = "breathless", _("呼吸困难")
+    CONFUSION = "confusion", _("意识不清")
+    DRUNK = "drunk", _("醉酒")
+    CHRONIC = "chronic", _("慢性病需服药")
+
+
+class MentalSign(models.TextChoices):
+    HALLUCINATION = "hallucination", _("幻觉、妄想")
+    AGITATION = "agitation", _("兴奋躁动")
+    SELF_HARM = "self_harm", _("自伤或自杀言行")
+    VIOLENCE = "violence", _("冲动伤人")
+    DISORIENTED = "disoriented", _("言语错乱、答非所问")
+    WITHDRAWN = "withdrawn", _("情绪低落、沉默少语")
+
+
+#: Symptoms that on their own (or with fever) suggest an infectious disease.
+INFECTIOUS_WITH_FEVER = frozenset({Symptom.COUGH, Symptom.SORE_THROAT, Symptom.RASH})
+INFECTIOUS_ALONE = frozenset({Symptom.DIARRHOEA, Symptom.VOMITING})
+#: Symptoms that need a doctor now, not a bed (送医).
+HOSPITAL_SYMPTOMS = frozenset({Symptom.CHEST_PAIN, Symptom.BREATHLESS, Symptom.CONFUSION})
+#: Signs of acute mental illness (精神障碍急性发作).
+ACUTE_MENTAL_SIGNS = frozenset(
+    {MentalSign.HALLUCINATION, MentalSign.AGITATION, MentalSign.SELF_HARM, MentalSign.VIOLENCE}
+)
+#: Acute signs where the person is a danger to themselves or others: send to hospital.
+DANGER_SIGNS = frozenset({MentalSign.SELF_HARM, MentalSign.VIOLENCE})
+
+
+def fever_from() -> Decimal:
+    return Decimal(str(getattr(settings, "STATIONS_FEVER_FROM", "37.3")))
+
+
+def high_fever_from() -> Decimal:
+    return Decimal(str(getattr(settings, "STATIONS_HIGH_FEVER_FROM", "39.0")))
+
+
+def minor_under() -> int:
+    return int(getattr(settings, "STATIONS_MINOR_UNDER", 18))
+
+
+def elderly_from() -> int:
+    return int(getattr(settings, "STATIONS_ELDERLY_FROM", 60))
+
+
+def age_on(*, birth_date: date | None, birth_year: int | None, day: date) -> int | None:
+    """Age in whole years on `day` (from an estimated birth year when that is all we know)."""
+    if birth_date is not None:
+        return (
+            day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+        )
+    if birth_year is not None:
+        return day.year - birth_year
+    return None
+
+
+@dataclass(frozen=True)
+class Classification:
+    zone_kind: str
+    send_to_hospital: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def classify(
+    *,
+    sex: str,
+    age: int | None,
+    temperature: Decimal | None = None,
+    symptoms: Iterable[str] = (),
+    injuries: str = "",
+    mental_signs: Iterable[str] = (),
+) -> Classification:
+    """The zone a person is placed in, and whether they should rather go to hospital."""
+    symptoms = set(symptoms)
+    signs = set(mental_signs)
+    reasons: list[str] = []
+    hospital = False
+    fever = temperature is not None and temperature >= fever_from()
+    if temperature is not None and temperature >= high_fever_from():
+        hospital = True
+        reasons.append(str(_("高热 %(t)s℃，建议送医")) % {"t": temperature})
+    if symptoms & HOSPITAL_SYMPTOMS:
+        hospital = True
+        reasons.append(str(_("有急症表现，建议送医")))
+    if signs & DANGER_SIGNS:
+        hospital = True
+        reasons.append(str(_("有自伤或伤人风险，建议送精神卫生专科医院")))
+
+    if (fever and symptoms & INFECTIOUS_WITH_FEVER) or symptoms & INFECTIOUS_ALONE:
+        reasons.append(str(_("发热伴呼吸道症状或疑似传染病症状，安置隔离区")))
+        return Classification(ZoneKind.ISOLATION, hospital, reasons)
+    if signs & ACUTE_MENTAL_SIGNS:
+        reasons.append(str(_("有精神障碍急性发作表现，安置精神卫生观察区")))
+        return Classification(ZoneKind.MENTAL_HEALTH, hospital, reasons)
+    if fever or injuries.strip() or symptoms or signs:
+        reasons.append(str(_("有发热、外伤或其他需观察的情况，安置观察区")))
+        return Classification(ZoneKind.OBSERVATION, hospital, reasons)
+    if age is not None and age < minor_under():
+        reasons.append(str(_("未满 %(n)s 周岁，安置未成年人区")) % {"n": minor_under()})
+        return Classification(ZoneKind.MINOR, hospital, reasons)
+    if age is not None and age >= elderly_from():
+        reasons.append(str(_("年满 %(n)s 周岁，安置老年人区")) % {"n": elderly_from()})
+        return Classification(ZoneKind.ELDERLY, hospital, reasons)
+    if sex == "female":
+        reasons.append(str(_("女性，安置女宾区")))
+        return Classification(ZoneKind.FEMALE, hospital, reasons)
+    reasons.append(str(_("成年男性（或性别不详），安置男宾区")))
+    return Classification(ZoneKind.MALE, hospital, reasons)
+
+
+# --- length of stay (在站期限) ---------------------------------------------------------------
+
+
+def stay_limit_days() -> int:
+    return int(getattr(settings, "STATIONS_STAY_LIMIT_DAYS", 10))
+
+
+def stay_warn_days() -> int:
+    return int(getattr(settings, "STATIONS_STAY_WARN_DAYS", 2))
+
+
+def stay_until(admitted_on: date) -> date:
+    """The last day of a stay that starts on `admitted_on` (a stay is capped at 10 days)."""
+    return admitted_on + timedelta(days=stay_limit_days())
+
+
+class StayState(models.TextChoices):
+    OK = "ok", _("期限内")
+    NEAR = "near", _("临近期限")
+    OVER = "over", _("已超期")
+
+
+def stay_state(*, until: date, today: date) -> str:
+    if today > until:
+        return StayState.OVER
+    if (until - today).days <= stay_warn_days():
+        return StayState.NEAR
+    return StayState.OK
+
+
+# --- visits after discharge (走访) -----------------------------------------------------------
+
+
+def visit_every_days() -> int:
+    """Visits to people in hospital or outside care: monthly unless configured."""
+    return int(getattr(settings, "STATIONS_VISIT_EVERY_DAYS", 30))
+
+
+def next_visit_due(*, last: date, every_days: int) -> date:
+    return last + timedelta(days=every_days)
+
+
+def capacity_alert(*, free: int, total: int) -> bool:
+    """The board warns when fewer than the configured share of beds (default 10 %) are free."""
+    share = float(getattr(settings, "STATIONS_CAPACITY_ALERT_SHARE", 0.1))
+    return total > 0 and free <= total * share
+
+
+# --- daily care (健康监测、日常消毒、值班) ----------------------------------------------------
+
+
+def health_abnormal(*, temperature: Decimal) -> bool:
+    return temperature >= fever_from() or temperature < Decimal("35.0")
+
+
+def coverage_gaps(
+    shifts: Iterable[tuple[datetime, datetime]], *, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The stretches of [start, end) that no shift covers (24 小时值班)."""
+    gaps: list[tuple[datetime, datetime]] = []
+    cursor = start
+    for s, e in sorted(shifts):
+        if e <= cursor:
+            continue
+        if s > cursor:
+            gaps.append((cursor, min(s, end)))
+        cursor = max(cursor, e)
+        if cursor >= end:
+            break
+    if cursor < end:
+        gaps.append((cursor, end))
+    return [(a, b) for a, b in gaps if a < b]
+
+
+def days_without_leader(
+    leader_shifts: Iterable[tuple[datetime, datetime]], *, days: Iterable[date], tz: tzinfo
+) -> list[date]:
+    """Days on which no leader shift touches the day (领导带班 each day)."""
+    covered: set[date] = set()
+    for s, e in leader_shifts:
+        d = s.astimezone(tz).date()
+        last = (e - timedelta(microseconds=1)).astimezone(tz).date()
+        while d <= last:
+            covered.add(d)
+            d += timedelta(days=1)
+    return [d for d in days if d not in covered]
+
+
+def roster_days_ahead() -> int:
+    """How far ahead the roster is checked for gaps (a week)."""
+    return int(getattr(settings, "STATIONS_ROSTER_DAYS_AHEAD", 7))

@@ -1,0 +1,268 @@
+"""Reads of the station, always through the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from warmwinter.accounts.scoping import get_visible_or_404, visible_to
+from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
+from warmwinter.places.selectors import public_places
+from warmwinter.stations import rules
+from warmwinter.stations.models import (
+    Admission,
+    AdmissionStatus,
+    Bed,
+    BedAssignment,
+    Disinfection,
+    DutyShift,
+    HealthCheck,
+    ServiceCase,
+    ServiceStep,
+    Zone,
+)
+
+
+def stations_for(user: Any) -> QuerySet[OrgUnit]:
+    return visible_to(OrgUnit.objects.filter(level=OrgLevel.STATION), user).order_by("code")
+
+
+def station_for(user: Any, code: str) -> OrgUnit:
+    return get_visible_or_404(OrgUnit.objects.filter(level=OrgLevel.STATION), user, code=code)
+
+
+def admissions_for(*, user: Any, station: OrgUnit | None = None) -> QuerySet[Admission]:
+    qs = visible_to(Admission.objects.all(), user).select_related(
+        "station", "person", "first_receiver"
+    )
+    if station is not None:
+        qs = qs.filter(station=station)
+    return qs
+
+
+def admission_for(user: Any, pk: Any) -> Admission:
+    return get_visible_or_404(admissions_for(user=user), user, pk=pk)
+
+
+def bed_for(user: Any, pk: Any) -> Bed:
+    return get_visible_or_404(Bed.objects.select_related("zone__station"), user, pk=pk)
+
+
+def current_bed(admission: Admission) -> BedAssignment | None:
+    return (
+        admission.bed_assignments.filter(ended_at__isnull=True).select_related("bed__zone").first()
+    )
+
+
+@dataclass
+class BoardZone:
+    zone: Zone
+    beds: list[tuple[Bed, Admission | None]] = field(default_factory=list)
+
+    @property
+    def free(self) -> int:
+        return sum(1 for bed, who in self.beds if who is None and bed.in_service)
+
+
+@dataclass
+class BedBoard:
+    zones: list[BoardZone]
+    total: int
+    free: int
+    alert: bool
+    unplaced: list[Admission]
+
+
+def bed_board(station: OrgUnit) -> BedBoard:
+    """Zones, beds, who is in each, free beds and the capacity alert, in three queries."""
+    open_assignments = BedAssignment.objects.filter(ended_at__isnull=True).select_related(
+        "admission__person"
+    )
+    zones = (
+        Zone.objects.filter(station=station)
+        .prefetch_related(
+            Prefetch(
+                "beds",
+                queryset=Bed.objects.order_by("label").prefetch_related(
+                    Prefetch("assignments", queryset=open_assignments, to_attr="open")
+                ),
+            )
+        )
+        .order_by("kind", "name")
+    )
+    board: list[BoardZone] = []
+    placed: set[int] = set()
+    for zone in zones:
+        row = BoardZone(zone=zone)
+        for bed in zone.beds.all():
+            current = bed.open[0].admission if bed.open else None  # type: ignore[attr-defined]
+            if current is not None:
+                placed.add(current.pk)
+            row.beds.append((bed, current))
+        board.append(row)
+    total = sum(1 for z in board for bed, _who in z.beds if bed.in_service)
+    free = sum(z.free for z in board)
+    unplaced = [
+        a
+        for a in Admission.objects.filter(station=station, status=AdmissionStatus.IN_STATION)
+        .select_related("person")
+        .order_by("admitted_at")
+        if a.pk not in placed
+    ]
+    return BedBoard(board, total, free, rules.capacity_alert(free=free, total=total), unplaced)
+
+
+def free_beds(station: OrgUnit, zone_kind: str | None = None) -> QuerySet[Bed]:
+    qs = (
+        Bed.objects.filter(zone__station=station, in_service=True)
+        .exclude(pk__in=BedAssignment.objects.filter(ended_at__isnull=True).values("bed_id"))
+        .select_related("zone")
+        .order_by("zone__kind", "zone__name", "label")
+    )
+    if zone_kind:
+        qs = qs.filter(zone__kind=zone_kind)
+    return qs
+
+
+def stays_near_limit(
+    *, user: Any, station: OrgUnit | None = None, today: date | None = None
+) -> list[Admission]:
+    """People in the station whose stay ends within the warning days, or is past its limit."""
+    today = today or timezone.localdate()
+    edge = today + timedelta(days=rules.stay_warn_days())
+    qs = admissions_for(user=user, station=station).filter(
+        status=AdmissionStatus.IN_STATION, stay_until__lte=edge
+    )
+    return list(qs.order_by("stay_until"))
+
+
+def visits_overdue(
+    *, user: Any, station: OrgUnit | None = None, today: date | None = None
+) -> QuerySet[Admission]:
+    today = today or timezone.localdate()
+    return (
+        admissions_for(user=user, station=station)
+        .filter(status=AdmissionStatus.DISCHARGED, next_visit_due__lt=today)
+        .order_by("next_visit_due")
+    )
+
+
+def service_for(user: Any, pk: Any) -> ServiceCase:
+    return get_visible_or_404(
+        ServiceCase.objects.select_related("admission__station", "admission__person"), user, pk=pk
+    )
+
+
+def services_of(admission: Admission) -> list[ServiceCase]:
+    return list(
+        admission.services.select_related("owner").prefetch_related(
+            Prefetch("steps", queryset=ServiceStep.objects.select_related("by"))
+        )
+    )
+
+
+def open_shelters() -> list[Place]:
+    """Overflow: temporary shelters open to the public (地址本身是公开信息)."""
+    return list(
+        public_places().filter(kind=PlaceKind.TEMP_SHELTER).order_by("org_unit__code", "name")[:20]
+    )
+
+
+@dataclass
+class DailyCare:
+    missing_checks: list[Admission]
+    abnormal_checks: list[HealthCheck]
+    zones_not_disinfected: list[Zone]
+    roster_gaps: list[tuple[datetime, datetime]]
+    days_without_leader: list[date]
+
+
+def daily_care(station: OrgUnit, *, now: datetime | None = None) -> DailyCare:
+    """Today's gaps: people without a health check, abnormal checks, zones not disinfected,
+    and the duty roster's gaps over the coming week (flagged a week ahead)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    present = Admission.objects.filter(
+        station=station, status=AdmissionStatus.IN_STATION
+    ).select_related("person")
+    checked = set(
+        HealthCheck.objects.filter(admission__station=station, day=today).values_list(
+            "admission_id", flat=True
+        )
+    )
+    abnormal = list(
+        HealthCheck.objects.filter(
+            admission__station=station, day=today, abnormal=True
+        ).select_related("admission__person")
+    )
+    done_zones = set(
+        Disinfection.objects.filter(zone__station=station, day=today).values_list(
+            "zone_id", flat=True
+        )
+    )
+    zones = [
+        z for z in Zone.objects.filter(station=station).order_by("name") if z.pk not in done_zones
+    ]
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(today, time.min, tzinfo=tz)
+    end = start + timedelta(days=rules.roster_days_ahead())
+    shifts = list(
+        DutyShift.objects.filter(station=station, ends_at__gt=start, starts_at__lt=end).values_list(
+            "starts_at", "ends_at", "is_leader"
+        )
+    )
+    gaps = rules.coverage_gaps([(s, e) for s, e, _lead in shifts], start=start, end=end)
+    no_leader = rules.days_without_leader(
+        [(s, e) for s, e, lead in shifts if lead],
+        days=[today + timedelta(days=i) for i in range(rules.roster_days_ahead())],
+        tz=tz,
+    )
+    return DailyCare(
+        missing_checks=[a for a in present if a.pk not in checked],
+        abnormal_checks=abnormal,
+        zones_not_disinfected=zones,
+        roster_gaps=gaps,
+        days_without_leader=no_leader,
+    )
+
+
+def roster_for(station: OrgUnit, *, start: datetime, end: datetime) -> QuerySet[DutyShift]:
+    return DutyShift.objects.filter(
+        station=station, ends_at__gt=start, starts_at__lt=end
+    ).select_related("user")
+
+
+def zone_for(user: Any, pk: Any) -> Zone:
+    return get_visible_or_404(Zone.objects.select_related("station"), user, pk=pk)
+
+
+def station_staff(station: OrgUnit) -> QuerySet[Any]:
+    from warmwinter.accounts.models import User
+
+    return User.objects.filter(org_unit=station, is_active=True).order_by("username")
+
+
+def long_stays(
+    *, user: Any, station: OrgUnit | None = None, today: date | None = None
+) -> list[Admission]:
+    """长期滞留: people without an identity still in the station past the stay limit, with
+    their days in station (for the placement process 长期安置)."""
+    from warmwinter.people.models import IdentityStatus
+
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=rules.stay_limit_days())
+    found = list(
+        admissions_for(user=user, station=station)
+        .filter(
+            status=AdmissionStatus.IN_STATION,
+            person__identity_status=IdentityStatus.UNKNOWN,
+            admitted_at__date__lte=cutoff,
+        )
+        .prefetch_related("services")
+        .order_by("admitted_at")
+    )
+    return found

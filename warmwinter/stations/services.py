@@ -1,0 +1,521 @@
+"""Writes of the station: admit, assign a bed, extend a stay, discharge, visit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warmwinter.accounts.roles import Capability
+from warmwinter.audit.models import AuditAction
+from warmwinter.audit.services import audit_record
+from warmwinter.people.models import Person, TimelineKind
+from warmwinter.people.services import person_create, timeline_record
+from warmwinter.places.models import OrgLevel, OrgUnit
+from warmwinter.stations import rules
+from warmwinter.stations.models import (
+    VISITED_DISCHARGES,
+    Admission,
+    AdmissionStatus,
+    Bed,
+    BedAssignment,
+    BroughtBy,
+    DischargeReason,
+    Disinfection,
+    DistressCategory,
+    DutyShift,
+    HealthCheck,
+    SecurityItem,
+    ServiceCase,
+    ServiceKind,
+    ServiceStatus,
+    ServiceStep,
+    StayExtension,
+    Visit,
+    Zone,
+)
+
+
+def _require(by: Any, capability: Capability, station: OrgUnit) -> None:
+    """Second lock behind the views: the capability, and the station within the user's unit."""
+    if not by.can(capability):
+        raise PermissionDenied(_("您的角色不能办理救助站业务"))
+    if by.org_unit is None or not by.org_unit.contains(station):
+        raise PermissionDenied(_("只能办理本单位的救助站业务"))
+
+
+def zone_create(*, by: Any, station: OrgUnit, kind: str, name: str) -> Zone:
+    _require(by, Capability.MANAGE_STATIONS, station)
+    if station.level != OrgLevel.STATION:
+        raise ValidationError({"station": _("只有救助管理站可以设置分区")})
+    zone = Zone(station=station, kind=kind, name=name, created_by=by, modified_by=by)
+    zone.full_clean()
+    with transaction.atomic():
+        zone.save()
+        audit_record(actor=by, action=AuditAction.CREATE, target=zone)
+    return zone
+
+
+def beds_add(*, by: Any, zone: Zone, labels: list[str]) -> list[Bed]:
+    _require(by, Capability.MANAGE_STATIONS, zone.station)
+    with transaction.atomic():
+        beds = [Bed.objects.get_or_create(zone=zone, label=label)[0] for label in labels]
+        audit_record(
+            actor=by, action=AuditAction.UPDATE, target=zone, detail={"beds_added": labels}
+        )
+    return beds
+
+
+@transaction.atomic
+def admission_create(
+    *,
+    by: Any,
+    station: OrgUnit,
+    brought_by: str,
+    category: str,
+    person: Person | None = None,
+    new_person: dict[str, Any] | None = None,
+    escort_note: str = "",
+    security_checks: list[str] | None = None,
+    held_items: str = "",
+    held_items_seal: str = "",
+    held_items_signed: bool = False,
+    temperature: Decimal | None = None,
+    injuries: str = "",
+    symptoms: list[str] | None = None,
+    mental_signs: list[str] | None = None,
+    admitted_at: datetime | None = None,
+) -> Admission:
+    """入站: open a stay for `person`, or for a new file built from `new_person` (先行救助: an
+    empty dict files an unknown person). `by` is the first receiver (首接责任人)."""
+    _require(by, Capability.MANAGE_STATIONS, station)
+    errors: dict[str, str] = {}
+    if station.level != OrgLevel.STATION:
+        errors["station"] = _("只有救助管理站可以办理入站")
+    if brought_by not in BroughtBy.values:
+        errors["brought_by"] = _("来站方式无效")
+    if category not in DistressCategory.values:
+        errors["category"] = _("求助类别无效")
+    checks = list(dict.fromkeys(security_checks or []))
+    if any(c not in SecurityItem.values for c in checks):
+        errors["security_checks"] = _("安检项目无效")
+    symptoms = list(dict.fromkeys(symptoms or []))
+    if any(s not in rules.Symptom.values for s in symptoms):
+        errors["symptoms"] = _("症状无效")
+    mental_signs = list(dict.fromkeys(mental_signs or []))
+    if any(s not in rules.MentalSign.values for s in mental_signs):
+        errors["mental_signs"] = _("精神状况表现无效")
+    if temperature is not None and not Decimal("30") <= temperature <= Decimal("45"):
+        errors["temperature"] = _("体温应在 30–45℃ 之间")
+    if held_items.strip() and not held_items_seal.strip():
+        errors["held_items_seal"] = _("代保管物品须封存并填写封存编号")
+    if (person is None) == (new_person is None):
+        errors["person"] = _("请选择已有档案或新建档案（二选一）")
+    if errors:
+        raise ValidationError(errors)
+    now = admitted_at or timezone.now()
+    if person is None:
+        person, _warnings = person_create(by=by, org_unit=station, **(new_person or {}))
+        while person.merged_into_id is not None:
+            person = Person.objects.get(pk=person.merged_into_id)
+    if Admission.objects.filter(person=person, status=AdmissionStatus.IN_STATION).exists():
+        raise ValidationError({"person": _("此人目前已在站，不能重复入站")})
+    verdict = rules.classify(
+        sex=person.sex,
+        age=rules.age_on(
+            birth_date=person.birth_date, birth_year=person.birth_year, day=timezone.localdate(now)
+        ),
+        temperature=temperature,
+        symptoms=symptoms,
+        injuries=injuries,
+        mental_signs=mental_signs,
+    )
+    admission = Admission.objects.create(
+        station=station,
+        person=person,
+        admitted_at=now,
+        brought_by=brought_by,
+        escort_note=escort_note.strip(),
+        category=category,
+        first_receiver=by,
+        security_checks=checks,
+        held_items=held_items.strip(),
+        held_items_seal=held_items_seal.strip(),
+        held_items_signed=held_items_signed,
+        temperature=temperature,
+        injuries=injuries.strip(),
+        symptoms=symptoms,
+        mental_signs=mental_signs,
+        zone_kind=verdict.zone_kind,
+        hospital_suggested=verdict.send_to_hospital,
+        classification_reasons=verdict.reasons,
+        stay_until=rules.stay_until(timezone.localdate(now)),
+        created_by=by,
+        modified_by=by,
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=admission)
+    timeline_record(
+        person=person,
+        kind=TimelineKind.ADMISSION,
+        at=now,
+        summary=_("入站：%(station)s（%(category)s）")
+        % {"station": station.name, "category": admission.get_category_display()},
+        source=admission,
+        by=by,
+        org_unit=station,
+    )
+    return admission
+
+
+def bed_assign(*, by: Any, admission: Admission, bed: Bed) -> BedAssignment:
+    """Put the person of `admission` in `bed`, moving them out of any bed they had. The bed row
+    is locked first, so two workers giving away the last bed cannot both succeed; the partial
+    unique index on open assignments is the last line of defence."""
+    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    try:
+        with transaction.atomic():
+            bed = Bed.objects.select_for_update().select_related("zone").get(pk=bed.pk)
+            admission = Admission.objects.select_for_update().get(pk=admission.pk)
+            if admission.status != AdmissionStatus.IN_STATION:
+                raise ValidationError({"bed": _("此人已离站，不能安排床位")})
+            if bed.zone.station_id != admission.station_id:
+                raise ValidationError({"bed": _("只能安排本站的床位")})
+            if not bed.in_service:
+                raise ValidationError({"bed": _("该床位暂停使用")})
+            occupant = (
+                BedAssignment.objects.filter(bed=bed, ended_at__isnull=True)
+                .select_related("admission__person")
+                .first()
+            )
+            if occupant is not None:
+                if occupant.admission_id == admission.pk:
+                    return occupant
+                raise ValidationError(
+                    {
+                        "bed": _("床位 %(bed)s 已被其他工作人员安排给 %(name)s，请另选床位")
+                        % {"bed": bed, "name": occupant.admission.person.display_name}
+                    }
+                )
+            now = timezone.now()
+            BedAssignment.objects.filter(admission=admission, ended_at__isnull=True).update(
+                ended_at=now
+            )
+            assignment = BedAssignment.objects.create(admission=admission, bed=bed, by=by)
+            audit_record(
+                actor=by, action=AuditAction.UPDATE, target=admission, detail={"bed": str(bed)}
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"bed": _("床位 %(bed)s 刚刚被安排给他人，请另选床位") % {"bed": bed}}
+        ) from None
+    return assignment
+
+
+@transaction.atomic
+def stay_extend(*, by: Any, admission: Admission, until: date, reason: str) -> StayExtension:
+    """延长在站期限: a reason, approved by the station leader."""
+    _require(by, Capability.APPROVE_STAY_EXTENSIONS, admission.station)
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    if admission.status != AdmissionStatus.IN_STATION:
+        raise ValidationError({"until": _("此人已离站")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("延长在站期限须说明理由")})
+    if until <= admission.stay_until:
+        raise ValidationError({"until": _("延长后的期限须晚于现有期限")})
+    extension = StayExtension.objects.create(
+        admission=admission,
+        previous_until=admission.stay_until,
+        until=until,
+        reason=reason.strip(),
+        approved_by=by,
+    )
+    admission.stay_until = until
+    admission.modified_by = by
+    admission.save(update_fields=["stay_until", "modified_by", "modified_at"])
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=admission,
+        detail={"stay_until": until.isoformat(), "reason": reason.strip()},
+    )
+    return extension
+
+
+@transaction.atomic
+def discharge(
+    *,
+    by: Any,
+    admission: Admission,
+    reason: str,
+    destination: str = "",
+    note: str = "",
+    visit_every_days: int | None = None,
+) -> Admission:
+    """离站. Hospital and outside care (站外托养) start a visit schedule (default monthly)."""
+    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    if admission.status != AdmissionStatus.IN_STATION:
+        raise ValidationError({"reason": _("此人已离站")})
+    if reason not in DischargeReason.values:
+        raise ValidationError({"reason": _("离站原因无效")})
+    if reason in VISITED_DISCHARGES and not destination.strip():
+        raise ValidationError({"destination": _("送医或站外托养须填写医院或托养机构")})
+    if visit_every_days is not None and not 1 <= visit_every_days <= 365:
+        raise ValidationError({"visit_every_days": _("走访周期应在 1–365 天之间")})
+    now = timezone.now()
+    BedAssignment.objects.filter(admission=admission, ended_at__isnull=True).update(ended_at=now)
+    admission.status = AdmissionStatus.DISCHARGED
+    admission.discharged_at = now
+    admission.discharge_reason = reason
+    admission.discharge_destination = destination.strip()
+    admission.discharge_note = note.strip()
+    admission.discharged_by = by
+    admission.modified_by = by
+    if reason in VISITED_DISCHARGES:
+        admission.visit_every_days = visit_every_days or rules.visit_every_days()
+        admission.next_visit_due = rules.next_visit_due(
+            last=timezone.localdate(now), every_days=admission.visit_every_days
+        )
+    admission.save()
+    audit_record(
+        actor=by, action=AuditAction.UPDATE, target=admission, detail={"discharge": reason}
+    )
+    timeline_record(
+        person=admission.person,
+        kind=TimelineKind.DISCHARGE,
+        at=now,
+        summary=_("离站：%(reason)s %(dest)s")
+        % {
+            "reason": admission.get_discharge_reason_display(),
+            "dest": admission.discharge_destination,
+        },
+        source=admission,
+        by=by,
+        org_unit=admission.station,
+    )
+    return admission
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    by: Any,
+    admission: Admission,
+    physical_state: str,
+    mental_state: str,
+    note: str = "",
+    visited_at: datetime | None = None,
+) -> Visit:
+    """走访 in person; the next visit falls one period after this one."""
+    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    admission = Admission.objects.select_for_update().get(pk=admission.pk)
+    if admission.visit_every_days is None:
+        raise ValidationError({"physical_state": _("此人不在走访名单中")})
+    errors = {}
+    if not physical_state.strip():
+        errors["physical_state"] = _("请填写当面了解到的身体状况")
+    if not mental_state.strip():
+        errors["mental_state"] = _("请填写当面了解到的精神状况")
+    if errors:
+        raise ValidationError(errors)
+    at = visited_at or timezone.now()
+    visit = Visit.objects.create(
+        admission=admission,
+        visited_at=at,
+        physical_state=physical_state.strip(),
+        mental_state=mental_state.strip(),
+        note=note.strip(),
+        by=by,
+    )
+    admission.next_visit_due = rules.next_visit_due(
+        last=timezone.localdate(at), every_days=admission.visit_every_days
+    )
+    admission.save(update_fields=["next_visit_due", "modified_at"])
+    audit_record(actor=by, action=AuditAction.CREATE, target=visit)
+    timeline_record(
+        person=admission.person,
+        kind=TimelineKind.VISIT,
+        at=at,
+        summary=_("走访：%(p)s；%(m)s") % {"p": visit.physical_state, "m": visit.mental_state},
+        source=admission,
+        by=by,
+        org_unit=admission.station,
+    )
+    return visit
+
+
+@transaction.atomic
+def service_open(
+    *,
+    by: Any,
+    admission: Admission,
+    kind: str,
+    owner: Any = None,
+    destination: str = "",
+    transport: str = "",
+    escort: str = "",
+    handover_to: str = "",
+) -> ServiceCase:
+    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    owner = owner or by
+    errors: dict[str, str] = {}
+    if kind not in ServiceKind.values:
+        errors["kind"] = _("服务类型无效")
+    if admission.status != AdmissionStatus.IN_STATION:
+        errors["kind"] = _("此人已离站")
+    if owner.org_unit_id != admission.station_id and owner != by:
+        errors["owner"] = _("责任人须为本站工作人员")
+    if (
+        kind in (ServiceKind.ASSISTED_RETURN, ServiceKind.RESIDENT_REFERRAL)
+        and not destination.strip()
+    ):
+        errors["destination"] = _("协助返回或转介须填写目的地或户籍街镇")
+    if errors:
+        raise ValidationError(errors)
+    case = ServiceCase.objects.create(
+        admission=admission,
+        kind=kind,
+        owner=owner,
+        destination=destination.strip(),
+        transport=transport.strip(),
+        escort=escort.strip(),
+        handover_to=handover_to.strip(),
+        created_by=by,
+        modified_by=by,
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=case)
+    return case
+
+
+@transaction.atomic
+def service_step(*, by: Any, case: ServiceCase, note: str, **details: str) -> ServiceStep:
+    """A step of a service; `details` may update transport, escort, handover_to, destination."""
+    _require(by, Capability.MANAGE_STATIONS, case.admission.station)
+    case = ServiceCase.objects.select_for_update().get(pk=case.pk)
+    if case.status != ServiceStatus.OPEN:
+        raise ValidationError({"note": _("该服务已结束")})
+    if not note.strip():
+        raise ValidationError({"note": _("请填写进展")})
+    changed = []
+    for key in ("destination", "transport", "escort", "handover_to"):
+        if details.get(key, "").strip():
+            setattr(case, key, details[key].strip())
+            changed.append(key)
+    if changed:
+        case.modified_by = by
+        case.save()
+    step = ServiceStep.objects.create(case=case, note=note.strip(), by=by)
+    audit_record(actor=by, action=AuditAction.UPDATE, target=case, detail={"step": step.pk})
+    return step
+
+
+@transaction.atomic
+def service_close(*, by: Any, case: ServiceCase, outcome: str, done: bool = True) -> ServiceCase:
+    _require(by, Capability.MANAGE_STATIONS, case.admission.station)
+    case = (
+        ServiceCase.objects.select_for_update().select_related("admission__person").get(pk=case.pk)
+    )
+    if case.status != ServiceStatus.OPEN:
+        raise ValidationError({"outcome": _("该服务已结束")})
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("请填写服务结果")})
+    if (
+        done
+        and case.kind == ServiceKind.ASSISTED_RETURN
+        and not (case.transport and case.handover_to)
+    ):
+        raise ValidationError({"outcome": _("协助返回须记录车票或交通方式以及交接对象后才能完成")})
+    case.status = ServiceStatus.DONE if done else ServiceStatus.CANCELLED
+    case.outcome = outcome.strip()
+    case.closed_at = timezone.now()
+    case.modified_by = by
+    case.save()
+    audit_record(actor=by, action=AuditAction.UPDATE, target=case, detail={"status": case.status})
+    timeline_record(
+        person=case.admission.person,
+        kind=TimelineKind.SERVICE,
+        at=case.closed_at,
+        summary=_("%(kind)s：%(outcome)s")
+        % {"kind": case.get_kind_display(), "outcome": case.outcome},
+        source=case.admission,
+        by=by,
+        org_unit=case.admission.station,
+    )
+    return case
+
+
+@transaction.atomic
+def health_check_record(
+    *, by: Any, admission: Admission, temperature: Decimal, note: str = "", day: date | None = None
+) -> HealthCheck:
+    """健康监测 for today (or `day`); a second entry the same day corrects the first."""
+    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    if admission.status != AdmissionStatus.IN_STATION:
+        raise ValidationError({"temperature": _("此人已离站")})
+    if not Decimal("30") <= temperature <= Decimal("45"):
+        raise ValidationError({"temperature": _("体温应在 30–45℃ 之间")})
+    check, _created = HealthCheck.objects.update_or_create(
+        admission=admission,
+        day=day or timezone.localdate(),
+        defaults={
+            "temperature": temperature,
+            "note": note.strip(),
+            "abnormal": rules.health_abnormal(temperature=temperature),
+            "by": by,
+            "recorded_at": timezone.now(),
+        },
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=check)
+    return check
+
+
+@transaction.atomic
+def disinfection_record(
+    *, by: Any, zone: Zone, note: str = "", day: date | None = None
+) -> Disinfection:
+    _require(by, Capability.MANAGE_STATIONS, zone.station)
+    entry, _created = Disinfection.objects.update_or_create(
+        zone=zone, day=day or timezone.localdate(), defaults={"note": note.strip(), "by": by}
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=entry)
+    return entry
+
+
+@transaction.atomic
+def duty_shift_add(
+    *,
+    by: Any,
+    station: OrgUnit,
+    user: Any,
+    starts_at: datetime,
+    ends_at: datetime,
+    is_leader: bool = False,
+) -> DutyShift:
+    _require(by, Capability.MANAGE_STATIONS, station)
+    errors: dict[str, str] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("结束时间须晚于开始时间")
+    elif ends_at - starts_at > timedelta(hours=24):
+        errors["ends_at"] = _("一个班次不能超过 24 小时")
+    if user.org_unit_id != station.pk:
+        errors["user"] = _("值班人员须为本站工作人员")
+    if is_leader and not user.can(Capability.APPROVE_STAY_EXTENSIONS):
+        errors["is_leader"] = _("只有带班领导可以带班")
+    if errors:
+        raise ValidationError(errors)
+    shift = DutyShift.objects.create(
+        station=station,
+        user=user,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        is_leader=is_leader,
+        created_by=by,
+        modified_by=by,
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=shift)
+    return shift

@@ -1,0 +1,72 @@
+"""A station worker at the front desk with a tablet (820×1180) admits a walk-in and gives a bed."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from warmwinter.conftest import PASSWORD
+from warmwinter.stations.models import Admission, BedAssignment
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def tablet(chromium_path, live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 820, "height": 1180})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        browser.close()
+        assert errors == [], errors
+
+
+def test_station_worker_admits_a_walk_in_on_a_tablet_and_assigns_a_bed(
+    tablet, live_server, station_worker, male_zone
+):
+    page = tablet
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("station1_worker")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    page.goto(f"{live_server.url}/stations/")
+    expect(page.get_by_test_id("station-title")).to_have_text("上海市救助管理站")
+    expect(page.get_by_test_id("free-beds")).to_contain_text("空床 2")
+    page.get_by_role("link", name="办理入站").click()
+
+    page.get_by_label("来站方式").select_option("self")
+    page.get_by_label("求助类别").select_option("no_work")
+    page.locator("#id_name").fill("吴九")
+    page.locator("#id_sex").select_option("male")
+    page.get_by_label("年龄（可估计）").fill("38")
+    page.get_by_label("人身安全检查（同性别工作人员）").check()
+    page.get_by_label("随身行李检查").check()
+    page.get_by_label("体温（℃）").fill("36.7")
+    page.get_by_role("button", name="确认入站").click()
+
+    expect(page.get_by_test_id("zone-kind")).to_contain_text("男宾区")
+    expect(page.get_by_test_id("current-bed")).to_contain_text("未安排床位")
+    page.get_by_label("安排床位").select_option(label="男宾一区 M2 ★")
+    page.get_by_role("button", name="安排", exact=True).click()
+    expect(page.get_by_test_id("current-bed")).to_have_text("男宾一区 M2")
+
+    admission = Admission.objects.get(person__name="吴九")
+    assert BedAssignment.objects.get(admission=admission, ended_at__isnull=True).bed.label == "M2"
+    page.get_by_role("link", name="上海市救助管理站").click()
+    expect(page.get_by_test_id("bed-M2")).to_contain_text("吴九")
+    expect(page.get_by_test_id("free-beds")).to_contain_text("空床 1")

@@ -1,0 +1,63 @@
+"""A patrol member on a phone issues a coat and food from the team's mobile stock."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from warmwinter.conftest import PASSWORD
+from warmwinter.supplies import selectors
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def phone(chromium_path, live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        )
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        browser.close()
+        assert errors == [], errors
+
+
+def test_a_patrol_member_issues_a_coat_and_food_from_mobile_stock_on_a_phone(
+    phone, live_server, pudong_patrol, catalogue, warehouses, receive
+):
+    mobile = warehouses.pudong_mobile
+    receive(mobile, catalogue.coat, 5)
+    receive(mobile, catalogue.food, 10)
+
+    phone.goto(f"{live_server.url}/accounts/login/?next=/supplies/mobile/")
+    phone.get_by_label("用户名").fill("pudong_patrol")
+    phone.get_by_label("密码").fill(PASSWORD)
+    phone.get_by_role("button", name="登录").click()
+
+    expect(phone.get_by_test_id("mobile-warehouse")).to_contain_text("浦东一分队随车物资")
+    expect(phone.get_by_test_id("usable-cotton-coat")).to_have_text("5")
+    phone.get_by_label("发放棉大衣数量").fill("1")
+    phone.get_by_label("发放方便食品数量").fill("2")
+    phone.get_by_label("受领人（体貌特征或临时编号）").fill("世纪大道地下通道 男 约60岁 拒绝入站")
+    phone.get_by_role("button", name="确认发放").click()
+
+    expect(phone.get_by_test_id("issue-done")).to_contain_text("棉大衣 1件")
+    expect(phone.get_by_test_id("usable-cotton-coat")).to_have_text("4")
+    expect(phone.get_by_test_id("usable-instant-food")).to_have_text("8")
+    assert selectors.on_hand(mobile, catalogue.coat) == 4
+    assert selectors.ledger_sum(mobile, catalogue.food) == 8
