@@ -53,8 +53,8 @@ browser:
 
 # Regenerate translation catalogues after changing user-facing strings.
 messages: install
-	cd warmwinter && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete --ignore 'migrations/*'
-	cd warmwinter && ../$(BIN)/python ../manage.py compilemessages -l en
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore '*/migrations/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages -l en --ignore '.venv/*' --ignore 'node_modules/*'
 
 # Re-resolve the locked Python dependencies from pyproject.toml.
 lock: | $(BIN)/python
