@@ -62,7 +62,8 @@ class Capability(StrEnum):
 
 _READ = {Capability.VIEW_MAP, Capability.VIEW_PLACES}
 
-ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+# Each domain keeps its own table of grants; ROLE_CAPABILITIES at the end is their union.
+_BASE_GRANTS: dict[str, frozenset[Capability]] = {
     Role.CITY_ADMIN: frozenset(
         _READ | {Capability.MANAGE_PLACES, Capability.VIEW_AUDIT, Capability.MANAGE_TOKENS}
     ),
@@ -102,10 +103,6 @@ _LEAD_GRANTS: dict[str, set[Capability]] = {
     Role.REPORTER: {Capability.VIEW_LEADS, Capability.RECORD_LEADS},
     Role.AUDITOR: {Capability.VIEW_LEADS},
 }
-ROLE_CAPABILITIES = {
-    role: caps | frozenset(_LEAD_GRANTS.get(role, set()))
-    for role, caps in ROLE_CAPABILITIES.items()
-}
 
 # Relief supplies (issue 8): who sees stock, issues from it, receives/transfers/sets targets, exports.
 _SUPPLY_GRANTS: dict[str, set[Capability]] = {
@@ -132,10 +129,6 @@ _SUPPLY_GRANTS: dict[str, set[Capability]] = {
         Capability.EXPORT_SUPPLIES,
     },
     Role.AUDITOR: {Capability.VIEW_SUPPLIES, Capability.EXPORT_SUPPLIES},
-}
-ROLE_CAPABILITIES = {
-    role: caps | frozenset(_SUPPLY_GRANTS.get(role, set()))
-    for role, caps in ROLE_CAPABILITIES.items()
 }
 
 # Person files: who reads them, who writes them, who sees the full ID number (the roles that
@@ -182,17 +175,12 @@ _PEOPLE_GRANTS: dict[str, frozenset[Capability]] = {
     ),
     Role.AUDITOR: frozenset({Capability.VIEW_PEOPLE}),
 }
-ROLE_CAPABILITIES = {
-    role: caps | _PEOPLE_GRANTS.get(role, frozenset()) for role, caps in ROLE_CAPABILITIES.items()
-}
 
 # Weather (issue 4): every staff role reads the response; the city admin ingests warnings,
 # sets a district's level by hand and edits the rules.
-ROLE_CAPABILITIES = {
-    role: caps
-    | (frozenset({Capability.VIEW_WEATHER}) if role != Role.REPORTER else frozenset())
-    | (frozenset({Capability.MANAGE_WEATHER}) if role == Role.CITY_ADMIN else frozenset())
-    for role, caps in ROLE_CAPABILITIES.items()
+_WEATHER_GRANTS: dict[str, frozenset[Capability]] = {
+    **{role: frozenset({Capability.VIEW_WEATHER}) for role in Role.values if role != Role.REPORTER},
+    Role.CITY_ADMIN: frozenset({Capability.VIEW_WEATHER, Capability.MANAGE_WEATHER}),
 }
 
 # Rescue stations (issue 7): station staff run admissions; the station leader (带班领导) also
@@ -208,8 +196,21 @@ _STATION_GRANTS: dict[str, frozenset[Capability]] = {
     ),
     Role.AUDITOR: frozenset({Capability.VIEW_STATIONS}),
 }
-ROLE_CAPABILITIES = {
-    role: caps | _STATION_GRANTS.get(role, frozenset()) for role, caps in ROLE_CAPABILITIES.items()
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    role: frozenset().union(
+        *(
+            grants.get(role, ())
+            for grants in (
+                _BASE_GRANTS,
+                _LEAD_GRANTS,
+                _SUPPLY_GRANTS,
+                _PEOPLE_GRANTS,
+                _WEATHER_GRANTS,
+                _STATION_GRANTS,
+            )
+        )
+    )
+    for role in Role.values
 }
 
 #: Roles whose members act in the street and need the phone-first layout.
