@@ -143,6 +143,45 @@ def huangpu_key_place(unit: Callable[[str], OrgUnit]) -> Place:
     )
 
 
+#: Debian's chromium as root in a closed network: no sandbox, no background connections.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def new_page(
+    chromium_path: str, live_server: Any, monkeypatch: Any
+) -> Iterator[Callable[..., Any]]:
+    """Open pages in one headless Chromium against the live server: `new_page(viewport=…)`
+    takes browser-context options (viewport, is_mobile, geolocation …). The test fails if any
+    page raised an uncaught script error."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+
+        def make(**context: Any) -> Any:
+            page = browser.new_context(locale="zh-CN", **context).new_page()
+            page.set_default_timeout(15000)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            return page
+
+        yield make
+        browser.close()
+    assert errors == [], errors  # no uncaught script error on any page
+
+
 @pytest.fixture
 def chromium_path() -> Iterator[str]:
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -2,32 +2,14 @@
 it without reload and dispatches it; a patrol member accepts it on a phone."""
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from warmwinter.conftest import PASSWORD
-from warmwinter.core.tests.test_browser import CHROMIUM_ARGS
 from warmwinter.leads.models import Lead, LeadStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser(chromium_path, live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _page(browser, errors, **context):
-    ctx = browser.new_context(locale="zh-CN", **context)
-    page = ctx.new_page()
-    page.set_default_timeout(15000)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return page
 
 
 def _login(page, base, username):
@@ -39,19 +21,15 @@ def _login(page, base, username):
 
 
 def test_a_citizen_report_reaches_the_board_is_dispatched_and_accepted_on_a_phone(
-    browser, live_server, huangpu_key_place, huangpu_team, huangpu_dispatcher, huangpu_patrol
+    new_page, live_server, huangpu_key_place, huangpu_team, huangpu_dispatcher, huangpu_patrol
 ):
     base = live_server.url
-    errors: list[str] = []
-
-    board = _page(browser, errors, viewport={"width": 1280, "height": 800})
+    board = new_page(viewport={"width": 1280, "height": 800})
     _login(board, base, "huangpu_dispatcher")
     board.goto(f"{base}/dispatch/")
     expect(board.get_by_test_id("count-open")).to_have_text("0")
 
-    citizen = _page(
-        browser,
-        errors,
+    citizen = new_page(
         viewport=PHONE,
         is_mobile=True,
         has_touch=True,
@@ -77,7 +55,7 @@ def test_a_citizen_report_reaches_the_board_is_dispatched_and_accepted_on_a_phon
     board.get_by_test_id(f"dispatch-{code}").click()
     expect(board.get_by_test_id(f"board-row-{code}")).to_contain_text("已派单")
 
-    patrol = _page(browser, errors, viewport=PHONE, is_mobile=True, has_touch=True)
+    patrol = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     _login(patrol, base, "huangpu_patrol")
     patrol.goto(f"{base}/dispatch/my/")
     patrol.get_by_test_id(f"accept-{code}").click()
@@ -89,4 +67,3 @@ def test_a_citizen_report_reaches_the_board_is_dispatched_and_accepted_on_a_phon
     expect(citizen.get_by_test_id("track-status")).to_have_text("已接单")
     for page in (board, patrol, citizen):  # stop the polling before the live server stops
         page.context.close()
-    assert errors == [], errors

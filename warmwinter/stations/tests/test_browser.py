@@ -1,38 +1,17 @@
 """A station worker at the front desk with a tablet (820×1180) admits a walk-in and gives a bed."""
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from warmwinter.conftest import PASSWORD
 from warmwinter.stations.models import Admission, BedAssignment
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def tablet(chromium_path, live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 820, "height": 1180})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield page
-        browser.close()
-        assert errors == [], errors
+def tablet(new_page):
+    return new_page(viewport={"width": 820, "height": 1180})
 
 
 def test_station_worker_admits_a_walk_in_on_a_tablet_and_assigns_a_bed(

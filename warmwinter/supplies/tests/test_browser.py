@@ -1,40 +1,17 @@
 """A patrol member on a phone issues a coat and food from the team's mobile stock."""
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from warmwinter.conftest import PASSWORD
 from warmwinter.supplies import selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def phone(chromium_path, live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield page
-        browser.close()
-        assert errors == [], errors
+def phone(new_page):
+    return new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
 
 
 def test_a_patrol_member_issues_a_coat_and_food_from_mobile_stock_on_a_phone(

@@ -1,7 +1,7 @@
 """The weather page in a real headless Chromium."""
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from warmwinter.conftest import PASSWORD
 from warmwinter.weather import services
@@ -10,22 +10,10 @@ from .conftest import FIXTURES
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
 
 @pytest.fixture
-def page(chromium_path, live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield page
-        browser.close()
-        assert errors == [], errors
+def page(new_page):
+    return new_page(viewport={"width": 390, "height": 844})
 
 
 def test_city_admin_reads_pudongs_response_and_lowers_it_by_hand(
