@@ -60,8 +60,11 @@ messages: install
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --generate-hashes --python-version 3.11 -o requirements-bench.lock
 
+# Benchmarks run on demand, never in CI; they also install the engines we compare against.
 bench: install
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-bench.lock
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
