@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "warmwinter.people",
     "warmwinter.stations",
     "warmwinter.supplies",
+    "warmwinter.patrols",
     "warmwinter.notifications",
     "warmwinter.audit",
 ]
