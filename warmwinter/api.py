@@ -17,6 +17,7 @@ from warmwinter.accounts.api import router as accounts_router
 from warmwinter.accounts.auth import api_auth
 from warmwinter.dispatch.api import router as dispatch_router
 from warmwinter.leads.api import router as leads_router
+from warmwinter.patrols.api import router as patrols_router
 from warmwinter.people.api import router as people_router
 from warmwinter.places.api import router as places_router
 from warmwinter.places.geo import OutsideServiceAreaError
@@ -42,6 +43,7 @@ api.add_router("/weather", weather_router, tags=["气象预警"])
 api.add_router("/people", people_router, tags=["人员档案"])
 api.add_router("/stations", stations_router, tags=["救助管理站"])
 api.add_router("/supplies", supplies_router, tags=["救助物资"])
+api.add_router("/patrols", patrols_router, tags=["街面巡查"])
 
 
 def _field_message(error: dict[str, Any]) -> str:

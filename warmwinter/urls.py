@@ -18,6 +18,7 @@ urlpatterns = [
     path("people/", include("warmwinter.people.urls")),
     path("stations/", include("warmwinter.stations.urls")),
     path("supplies/", include("warmwinter.supplies.urls")),
+    path("patrols/", include("warmwinter.patrols.urls")),
     path("audit/", include("warmwinter.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -58,6 +58,10 @@ class Capability(StrEnum):
     VIEW_STATIONS = "view_stations"
     MANAGE_STATIONS = "manage_stations"
     APPROVE_STAY_EXTENSIONS = "approve_stay_extensions"
+    # street patrols and encounters (issue 6)
+    VIEW_PATROLS = "view_patrols"
+    PLAN_PATROLS = "plan_patrols"
+    RECORD_ENCOUNTERS = "record_encounters"
 
 
 _READ = {Capability.VIEW_MAP, Capability.VIEW_PLACES}
@@ -196,6 +200,22 @@ _STATION_GRANTS: dict[str, frozenset[Capability]] = {
     ),
     Role.AUDITOR: frozenset({Capability.VIEW_STATIONS}),
 }
+
+# Street patrols (issue 6): the district dispatcher plans the night; patrol members check in and
+# record encounters; administrators do both; the auditor reads.
+_PATROL_GRANTS: dict[str, frozenset[Capability]] = {
+    Role.CITY_ADMIN: frozenset(
+        {Capability.VIEW_PATROLS, Capability.PLAN_PATROLS, Capability.RECORD_ENCOUNTERS}
+    ),
+    Role.DISTRICT_ADMIN: frozenset(
+        {Capability.VIEW_PATROLS, Capability.PLAN_PATROLS, Capability.RECORD_ENCOUNTERS}
+    ),
+    Role.DISPATCHER: frozenset(
+        {Capability.VIEW_PATROLS, Capability.PLAN_PATROLS, Capability.RECORD_ENCOUNTERS}
+    ),
+    Role.PATROL_MEMBER: frozenset({Capability.VIEW_PATROLS, Capability.RECORD_ENCOUNTERS}),
+    Role.AUDITOR: frozenset({Capability.VIEW_PATROLS}),
+}
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     role: frozenset().union(
         *(
@@ -207,6 +227,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
                 _PEOPLE_GRANTS,
                 _WEATHER_GRANTS,
                 _STATION_GRANTS,
+                _PATROL_GRANTS,
             )
         )
     )

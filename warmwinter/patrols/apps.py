@@ -6,3 +6,10 @@ class PatrolsConfig(AppConfig):
     name = "warmwinter.patrols"
     label = "patrols"
     verbose_name = _("街面巡查")
+
+    @property
+    def navigation(self) -> list:  # type: ignore[type-arg]
+        from warmwinter.accounts.roles import Capability
+        from warmwinter.core.navigation import NavItem
+
+        return [NavItem(_("街面巡查"), "patrols:index", Capability.VIEW_PATROLS, order=50)]

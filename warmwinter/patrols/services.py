@@ -1,0 +1,694 @@
+"""Writes for street patrols: check-ins, encounters (街面处置) with their escort, supplies,
+referral and follow-up, and the escalation of overdue follow-ups.
+
+Every write is atomic and audited. Submissions from the phone carry a client UUID minted when
+the form was filled in: replaying one (the offline queue, a double tap) returns what was stored
+the first time and stores nothing new.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from warmwinter.accounts.roles import Capability
+from warmwinter.audit.models import AuditAction
+from warmwinter.audit.services import audit_record
+from warmwinter.dispatch.models import Team
+from warmwinter.leads.models import Lead, LeadStatus, Outcome
+from warmwinter.leads.services import LeadConflict, clean_photo
+from warmwinter.notifications.escalation import escalate_step
+from warmwinter.patrols import rules
+from warmwinter.patrols.models import (
+    Encounter,
+    EncounterItem,
+    EncounterPhoto,
+    FollowUp,
+    PatrolStop,
+    PlaceWatch,
+    StopResult,
+)
+from warmwinter.places import geo
+from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
+
+#: A check-in further than this from the place is refused (city GPS drifts 50–200 m).
+CHECKIN_RADIUS_M_DEFAULT = 500
+#: Phones' clocks drift: a time this far ahead of the server is still "now".
+CLOCK_SKEW = timedelta(minutes=5)
+#: The offline queue may hold a submission this long; older ones are refused as implausible.
+MAX_BACKDATE = timedelta(days=7)
+MAX_PHOTOS = 4
+
+DISPOSITION_OUTCOME = {
+    rules.Disposition.HOSPITAL: Outcome.ESCORTED_HOSPITAL,
+    rules.Disposition.ESCORT_STATION: Outcome.ESCORTED_STATION,
+    rules.Disposition.GUIDE_STATION: Outcome.ESCORTED_STATION,
+    rules.Disposition.GUIDE_SHELTER: Outcome.SHELTERED,
+    rules.Disposition.SUPPLIES: Outcome.REFUSED_SUPPLIES,
+    rules.Disposition.NOT_NEEDED: Outcome.NOT_IN_NEED,
+}
+FOOD = {"food", "water"}
+WARMTH = {"bedding", "clothing", "warmer"}
+
+
+def checked_time(at: datetime | None, *, field_name: str = "occurred_at") -> datetime:
+    """A time reported from the street: aware, not in the future, not implausibly old."""
+    now = timezone.now()
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at > now + CLOCK_SKEW:
+        raise ValidationError({field_name: _("时间不能晚于现在（请检查手机时间）")})
+    if at < now - MAX_BACKDATE:
+        raise ValidationError({field_name: _("时间早于 7 天前，请核对")})
+    return at
+
+
+def teams_of(user: Any) -> list[Team]:
+    return list(Team.objects.active().filter(members=user).select_related("district"))
+
+
+def acting_district(user: Any, team: Team | None, lat: float, lng: float) -> OrgUnit:
+    """The district an encounter belongs to: the team's, else the user's, else where it was."""
+    if team is not None:
+        return team.district
+    unit = getattr(user, "org_unit", None)
+    district = unit.district if unit is not None else None
+    if district is not None:
+        return district
+    from warmwinter.leads.services import resolve_location
+
+    return resolve_location(lat=lat, lng=lng).district
+
+
+# --- key places ---------------------------------------------------------------------------
+
+
+def place_watch_set(*, place: Place, by: Any, **fields: Any) -> PlaceWatch:
+    if not by.can(Capability.PLAN_PATROLS):
+        raise PermissionDenied(_("您的角色不能修改巡查点位设置"))
+    if place.kind not in (PlaceKind.KEY_PLACE, PlaceKind.TEMP_SHELTER, PlaceKind.HELP_POINT):
+        raise ValidationError(_("只能为重点巡查点位设置巡查时段"))
+    with transaction.atomic():
+        watch, created = PlaceWatch.objects.select_for_update().get_or_create(
+            place=place, defaults={"created_by": by}
+        )
+        for name, value in fields.items():
+            setattr(watch, name, value)
+        watch.modified_by = by
+        watch.full_clean()
+        watch.save()
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            target=watch,
+            detail={k: str(v) for k, v in fields.items()},
+        )
+    return watch
+
+
+# --- check-in -----------------------------------------------------------------------------
+
+
+def _may_work_stop(user: Any, stop: PatrolStop) -> None:
+    if user.can(Capability.PLAN_PATROLS):
+        return
+    if not user.can(Capability.RECORD_ENCOUNTERS):
+        raise PermissionDenied(_("您的角色不能登记巡查"))
+    if stop.route is None or not stop.route.team.members.filter(pk=user.pk).exists():
+        raise PermissionDenied(_("该点位不在您分队的巡查路线上"))
+
+
+def check_in(
+    *,
+    stop: PatrolStop,
+    by: Any,
+    lat: float,
+    lng: float,
+    at: datetime | None = None,
+    nobody_found: bool = False,
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[PatrolStop, bool]:
+    """Record arrival at a stop (GPS and time), and "nobody found" when so. Returns the stop
+    and whether this call changed it."""
+    if client_uuid is not None:
+        done = PatrolStop.objects.filter(checkin_uuid=client_uuid).first()
+        if done is not None:
+            return done, False
+    _may_work_stop(by, stop)
+    at = checked_time(at, field_name="at")
+    geo.check_in_shanghai(lat, lng)
+    radius = getattr(settings, "PATROL_CHECKIN_RADIUS_M", CHECKIN_RADIUS_M_DEFAULT)
+    away = geo.distance_m(geo.LatLng(lat, lng), geo.LatLng(stop.lat, stop.lng))
+    if away > radius:
+        raise ValidationError(
+            {
+                "lat": _(
+                    "签到位置距「%(place)s」%(km).1f 公里，超出 %(r)d 米范围：请到达点位后再签到"
+                )
+                % {"place": stop.label, "km": away / 1000, "r": radius}
+            }
+        )
+    with transaction.atomic():
+        locked = PatrolStop.objects.select_for_update().get(pk=stop.pk)
+        if locked.checked_in_at is not None and not nobody_found:
+            return locked, False
+        locked.checked_in_at = locked.checked_in_at or at
+        locked.checked_in_by = locked.checked_in_by or by
+        locked.checkin_lat, locked.checkin_lng = lat, lng
+        if nobody_found and locked.result == StopResult.PENDING:
+            locked.result = StopResult.NOBODY
+        if locked.checkin_uuid is None:
+            locked.checkin_uuid = client_uuid
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            return PatrolStop.objects.get(checkin_uuid=client_uuid), False
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=locked,
+            detail={
+                "check_in": at.isoformat(),
+                "nobody_found": nobody_found,
+                "away_m": round(away),
+            },
+        )
+    return locked, True
+
+
+# --- encounters ---------------------------------------------------------------------------
+
+
+@dataclass
+class NewPerson:
+    """What the patrol learnt of someone with no file yet (everything optional: 先行救助)."""
+
+    name: str = ""
+    aliases: str = ""
+    sex: str = ""
+    age_estimate: int | None = None
+    features: str = ""
+    phone: str = ""
+
+
+@dataclass
+class EncounterInput:
+    client_uuid: uuid.UUID
+    lat: float
+    lng: float
+    disposition: str
+    occurred_at: datetime | None = None
+    place_name: str = ""
+    stop_id: int | None = None
+    lead_id: int | None = None
+    team_id: int | None = None
+    person_id: int | None = None
+    new_person: NewPerson = field(default_factory=NewPerson)
+    flags: list[str] = field(default_factory=list)
+    willingness: str = rules.Willingness.UNKNOWN
+    deviation_reason: str = ""
+    help_contact_left: bool = False
+    escort_members: str = ""
+    escort_to_id: int | None = None
+    escort_destination: str = ""
+    household_street_code: str = ""
+    items: list[tuple[str, Decimal]] = field(default_factory=list)
+    warehouse_id: int | None = None
+    note: str = ""
+    photos: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Recorded:
+    encounter: Encounter
+    created: bool
+    #: what could not be done as asked, for the patrol to see (the encounter itself is stored)
+    conflicts: list[str] = field(default_factory=list)
+
+
+class EncounterConflict(Exception):  # noqa: N818 - answered 409
+    pass
+
+
+def _existing(client_uuid: uuid.UUID, by: Any) -> Recorded | None:
+    found = Encounter.objects.filter(client_uuid=client_uuid).first()
+    if found is None:
+        return None
+    if found.created_by_id != getattr(by, "pk", None):
+        raise EncounterConflict(_("该提交编号已被他人使用，请重新填写"))
+    return Recorded(found, created=False)
+
+
+def _resolve_team(by: Any, team_id: int | None) -> Team | None:
+    mine = teams_of(by)
+    if team_id is not None:
+        for team in mine:
+            if team.pk == team_id:
+                return team
+        if by.can(Capability.PLAN_PATROLS):
+            from warmwinter.dispatch.selectors import team_for
+
+            return team_for(by, team_id)
+        raise ValidationError({"team_id": _("您不是该分队的队员")})
+    return mine[0] if len(mine) == 1 else None
+
+
+def _person(by: Any, data: EncounterInput) -> Any:
+    from warmwinter.people.selectors import persons_for
+
+    if data.person_id is None:
+        return None
+    person = persons_for(user=by).filter(pk=data.person_id).first()
+    if person is None:
+        raise ValidationError({"person_id": _("找不到该人员档案，或不在您的查看范围内")})
+    return person
+
+
+def _items(data: EncounterInput, by: Any) -> tuple[list[Any], Any]:
+    from warmwinter.supplies.models import Item
+    from warmwinter.supplies.selectors import mobile_warehouses_for, warehouse_for
+    from warmwinter.supplies.services import Line, checked_quantity
+
+    if not data.items:
+        return [], None
+    if data.warehouse_id is not None:
+        try:
+            warehouse = warehouse_for(by, data.warehouse_id)
+        except Http404:
+            raise ValidationError({"warehouse_id": _("找不到该随车物资库")}) from None
+    else:
+        mine = mobile_warehouses_for(by)
+        if not mine:
+            raise ValidationError({"items": _("您没有可发放的随车物资库，请联系区物资管理员")})
+        warehouse = mine[0]
+    codes = {code for code, _q in data.items}
+    found = {i.code: i for i in Item.objects.active().filter(code__in=codes)}
+    missing = sorted(codes - set(found))
+    if missing:
+        raise ValidationError({"items": _("物资目录中没有：%(c)s") % {"c": "、".join(missing)}})
+    lines = [
+        Line(item=found[code], quantity=checked_quantity(found[code], qty, field="items"))
+        for code, qty in data.items
+    ]
+    return lines, warehouse
+
+
+def _lead(by: Any, lead_id: int | None) -> Lead | None:
+    if lead_id is None:
+        return None
+    from warmwinter.leads.selectors import lead_for
+
+    try:
+        return lead_for(by, lead_id)
+    except Http404:
+        raise ValidationError({"lead_id": _("找不到该线索，或不在您的查看范围内")}) from None
+
+
+def _close_lead(lead: Lead, *, by: Any, disposition: str, note: str) -> list[str]:
+    """Walk the lead to closed with the outcome of the encounter; say so if someone else
+    already moved it (the encounter is kept either way)."""
+    from warmwinter.dispatch.services import lead_accept, lead_arrive, lead_close
+
+    steps = {
+        LeadStatus.DISPATCHED: lead_accept,
+        LeadStatus.ACCEPTED: lead_arrive,
+    }
+    try:
+        current = Lead.objects.get(pk=lead.pk)
+        while current.status in steps:
+            current = steps[LeadStatus(current.status)](lead=current, by=by)
+        if current.status != LeadStatus.ON_SCENE:
+            return [
+                _("线索 %(code)s 当前状态为「%(s)s」，未随本次处置办结")
+                % {"code": lead.tracking_code, "s": current.get_status_display()}
+            ]
+        lead_close(
+            lead=current,
+            by=by,
+            outcome=DISPOSITION_OUTCOME[rules.Disposition(disposition)],
+            note=note,
+        )
+    except (LeadConflict, PermissionDenied, ValidationError) as exc:
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        return [_("线索 %(code)s 未办结：%(m)s") % {"code": lead.tracking_code, "m": message}]
+    return []
+
+
+def encounter_record(*, by: Any, data: EncounterInput) -> Recorded:
+    """Store an encounter and everything it sets off. Validation happens first; nothing is
+    stored unless all of it passes (except where noted: stock shortfalls and a lead closed by
+    someone else are reported as conflicts, since the person was helped either way)."""
+    from warmwinter.people.models import TimelineKind
+    from warmwinter.people.services import person_create, timeline_record
+    from warmwinter.weather.selectors import current_level
+
+    if not by.can(Capability.RECORD_ENCOUNTERS):
+        raise PermissionDenied(_("您的角色不能登记街面处置"))
+    already = _existing(data.client_uuid, by)
+    if already is not None:
+        return already
+    occurred_at = checked_time(data.occurred_at)
+    geo.check_in_shanghai(data.lat, data.lng)
+    team = _resolve_team(by, data.team_id)
+    district = acting_district(by, team, data.lat, data.lng)
+    person = _person(by, data)
+    stop = None
+    if data.stop_id is not None:
+        stop = PatrolStop.objects.select_related("route__team").filter(pk=data.stop_id).first()
+        if stop is None:
+            raise ValidationError({"stop_id": _("巡查点位不存在")})
+        _may_work_stop(by, stop)
+    lead = _lead(by, data.lead_id)
+    try:
+        assessment = rules.Assessment.from_flags(data.flags, data.willingness)
+    except ValueError:
+        raise ValidationError({"flags": _("评估项无效")}) from None
+    level = int(current_level(district))
+    advice = rules.advise(assessment, level=level)
+    lines, warehouse = _items(data, by)
+    categories = {ln.item.category for ln in lines}
+    escort_to = None
+    if data.escort_to_id is not None:
+        escort_to = Place.objects.active().filter(pk=data.escort_to_id).first()
+        if escort_to is None:
+            raise ValidationError({"escort_to": _("送往的地点不存在")})
+    street = None
+    if data.household_street_code:
+        street = OrgUnit.objects.filter(
+            code=data.household_street_code, level=OrgLevel.STREET
+        ).first()
+        if street is None:
+            raise ValidationError({"household_street": _("户籍街道（乡镇）代码不正确")})
+    errors = rules.check_choice(
+        advice,
+        rules.Recorded(
+            disposition=data.disposition,
+            deviation_reason=data.deviation_reason,
+            food_given=bool(categories & FOOD),
+            warmth_given=bool(categories & WARMTH),
+            help_contact_left=data.help_contact_left,
+            escort_members=data.escort_members,
+            escort_to=escort_to is not None or bool(data.escort_destination.strip()),
+            household_street=street is not None,
+        ),
+    )
+    if errors:
+        raise ValidationError(errors)
+    if len(data.photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}})
+    photos = []
+    for upload in data.photos:
+        try:
+            photos.append(clean_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages[0]}) from None
+    conflicts: list[str] = []
+    try:
+        with transaction.atomic():
+            if person is None:
+                np = data.new_person
+                person, _warnings = person_create(
+                    by=by,
+                    org_unit=district,
+                    found_place=data.place_name,
+                    name=np.name,
+                    aliases=np.aliases,
+                    sex=np.sex,
+                    age_estimate=np.age_estimate,
+                    features=np.features,
+                    phone=np.phone,
+                )
+            encounter = Encounter.objects.create(
+                client_uuid=data.client_uuid,
+                district=district,
+                team=team,
+                stop=stop,
+                lead=lead,
+                person=person,
+                occurred_at=occurred_at,
+                lat=data.lat,
+                lng=data.lng,
+                place_name=(data.place_name or (stop.label if stop else ""))[:120],
+                flags=assessment.flags,
+                willingness=assessment.willingness,
+                level=level,
+                suggested=advice.disposition,
+                disposition=data.disposition,
+                deviation_reason=""
+                if data.disposition in advice.acceptable
+                else data.deviation_reason.strip()[:300],
+                help_contact_left=data.help_contact_left,
+                escort_members=data.escort_members.strip()[:200],
+                escort_to=escort_to,
+                escort_destination=data.escort_destination.strip()[:120],
+                household_street=street,
+                note=data.note.strip()[:2000],
+                created_by=by,
+                modified_by=by,
+            )
+            for i, photo in enumerate(photos):
+                EncounterPhoto.objects.create(
+                    encounter=encounter,
+                    image=ContentFile(
+                        photo.content, name=f"{encounter.client_uuid}-{i}.{photo.extension}"
+                    ),
+                )
+            conflicts += _give(encounter, lines, warehouse, by=by, person=person)
+            if stop is not None:
+                PatrolStop.objects.filter(pk=stop.pk).update(
+                    result=StopResult.ENCOUNTERED,
+                    checked_in_at=stop.checked_in_at or occurred_at,
+                    checked_in_by=stop.checked_in_by or by,
+                )
+            if (
+                advice.follow_up_after is not None
+                and data.disposition == rules.Disposition.SUPPLIES
+            ):
+                FollowUp.objects.create(
+                    encounter=encounter,
+                    person=person,
+                    district=district,
+                    team=team,
+                    due_at=occurred_at + advice.follow_up_after,
+                    created_by=by,
+                )
+            if street is not None:
+                _refer_to_street(encounter, street, person)
+            timeline_record(
+                person=person,
+                kind=TimelineKind.ENCOUNTER,
+                at=occurred_at,
+                summary=_("街面处置：%(d)s") % {"d": encounter.get_disposition_display()},
+                source=encounter,
+                by=by,
+                org_unit=district,
+                lat=data.lat,
+                lng=data.lng,
+                place_name=encounter.place_name,
+            )
+            audit_record(
+                actor=by,
+                action=AuditAction.CREATE,
+                target=encounter,
+                detail={
+                    "person": person.pk,
+                    "suggested": advice.disposition.value,
+                    "disposition": data.disposition,
+                    "deviated": bool(encounter.deviation_reason),
+                    "lead": lead.pk if lead else None,
+                },
+            )
+    except IntegrityError:
+        # the same client UUID stored meanwhile by a concurrent replay
+        already = _existing(data.client_uuid, by)
+        if already is None:
+            raise
+        return already
+    if lead is not None:
+        conflicts += _close_lead(lead, by=by, disposition=data.disposition, note=data.note)
+    return Recorded(encounter, created=True, conflicts=conflicts)
+
+
+def _give(
+    encounter: Encounter, lines: list[Any], warehouse: Any, *, by: Any, person: Any
+) -> list[str]:
+    """Record the items given and post them from the mobile stock. A stock shortfall does not
+    undo the encounter (the items were handed over); it is reported and left to correct."""
+    from warmwinter.supplies.models import RecipientKind
+    from warmwinter.supplies.services import stock_issue
+
+    if not lines:
+        return []
+    EncounterItem.objects.bulk_create(
+        EncounterItem(encounter=encounter, item=ln.item, quantity=ln.quantity, warehouse=warehouse)
+        for ln in lines
+    )
+    try:
+        with transaction.atomic():
+            stock_issue(
+                by=by,
+                warehouse=warehouse,
+                lines=lines,
+                recipient_kind=RecipientKind.PERSON,
+                ref_type="encounter",
+                ref_id=str(encounter.client_uuid),
+                person=person,
+                occurred_at=encounter.occurred_at,
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        Encounter.objects.filter(pk=encounter.pk).update(
+            note=(encounter.note + "\n" if encounter.note else "")
+            + _("【物资出库未成功：%(m)s】") % {"m": message}
+        )
+        return [
+            _("物资已登记，但随车库存出库未成功：%(m)s（请通知物资管理员核对）") % {"m": message}
+        ]
+    return []
+
+
+def _refer_to_street(encounter: Encounter, street: OrgUnit, person: Any) -> None:
+    """本市户籍: ask the household street's district to arrange 托底保障."""
+    from warmwinter.accounts.roles import Role
+    from warmwinter.notifications.services import notify, recipients_for
+
+    district = street.district or street
+    notify(
+        recipients=recipients_for(org_unit=district, roles=[Role.DISTRICT_ADMIN]),
+        title=_("本市户籍临时遇困人员转介"),
+        body=_("%(person)s（户籍：%(street)s）于 %(where)s 被发现，请协调户籍街道落实托底保障")
+        % {"person": person.display_name, "street": street.name, "where": encounter.place_name},
+        url=encounter.get_absolute_url(),
+        urgency="warning",
+        source="patrols",
+    )
+
+
+def escort_arrived(
+    *, encounter: Encounter, by: Any, arrived_at: datetime | None, handover_to: str
+) -> Encounter:
+    if not by.can(Capability.RECORD_ENCOUNTERS):
+        raise PermissionDenied(_("您的角色不能登记护送"))
+    if encounter.disposition not in rules.ESCORTED | rules.GUIDED:
+        raise ValidationError(_("该处置没有护送"))
+    at = checked_time(arrived_at, field_name="arrived_at")
+    if at < encounter.occurred_at:
+        raise ValidationError({"arrived_at": _("送达时间不能早于发现时间")})
+    if not handover_to.strip():
+        raise ValidationError({"handover_to": _("请填写交接人")})
+    with transaction.atomic():
+        Encounter.objects.filter(pk=encounter.pk).update(
+            escort_arrived_at=at, handover_to=handover_to.strip()[:120], modified_by=by
+        )
+        encounter.refresh_from_db()
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=encounter,
+            detail={"escort_arrived_at": at.isoformat(), "handover_to": encounter.handover_to},
+        )
+    return encounter
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+
+def follow_up_done(
+    *,
+    follow_up: FollowUp,
+    by: Any,
+    found: bool,
+    note: str,
+    at: datetime | None = None,
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[FollowUp, bool]:
+    from warmwinter.people.models import TimelineKind
+    from warmwinter.people.services import timeline_record
+
+    if client_uuid is not None:
+        done = FollowUp.objects.filter(done_uuid=client_uuid).first()
+        if done is not None:
+            return done, False
+    if not by.can(Capability.RECORD_ENCOUNTERS):
+        raise PermissionDenied(_("您的角色不能登记跟踪"))
+    at = checked_time(at, field_name="at")
+    if not note.strip():
+        raise ValidationError({"note": _("请填写跟踪情况")})
+    with transaction.atomic():
+        locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if locked.done_at is not None:
+            return locked, False
+        locked.done_at, locked.done_by, locked.found = at, by, found
+        locked.note = note.strip()[:300]
+        locked.done_uuid = client_uuid
+        locked.modified_by = by
+        locked.save()
+        timeline_record(
+            person=locked.person,
+            kind=TimelineKind.FOLLOW_UP,
+            at=at,
+            summary=(_("后续跟踪：见到本人。") if found else _("后续跟踪：未见到本人。"))
+            + locked.note,
+            source=locked.encounter,
+            by=by,
+            org_unit=locked.district,
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=locked,
+            detail={"done_at": at.isoformat(), "found": found},
+        )
+    return locked, True
+
+
+def escalate_overdue_follow_ups(*, now: datetime | None = None) -> int:
+    """Overdue follow-ups go to the district's supervisors, then the city, like leads."""
+    now = now or timezone.now()
+    steps = 0
+    pending = FollowUp.objects.filter(done_at__isnull=True, due_at__lt=now, escalation_level__lt=2)
+    for pk in pending.values_list("pk", flat=True):
+        with transaction.atomic():
+            follow_up = (
+                FollowUp.objects.select_for_update(skip_locked=True)
+                .select_related("district", "person")
+                .filter(pk=pk, done_at__isnull=True)
+                .first()
+            )
+            if follow_up is None:
+                continue
+            hours = int((now - follow_up.due_at).total_seconds() // 3600)
+            level = escalate_step(
+                level=follow_up.escalation_level,
+                due_at=follow_up.due_at,
+                now=now,
+                district=follow_up.district,
+                title=_("后续跟踪超时督办"),
+                body=_("%(person)s 的后续跟踪已超时 %(h)d 小时（%(district)s）")
+                % {
+                    "person": follow_up.person.display_name,
+                    "h": hours,
+                    "district": follow_up.district.name,
+                },
+                url=follow_up.encounter.get_absolute_url(),
+                source="patrols",
+            )
+            if level != follow_up.escalation_level:
+                follow_up.escalation_level = level
+                follow_up.save(update_fields=["escalation_level", "modified_at"])
+                steps += 1
+    return steps
