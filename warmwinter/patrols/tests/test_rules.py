@@ -68,7 +68,8 @@ def test_who_refuses_gets_food_and_warmth_a_way_to_ask_for_help_and_a_follow_up(
 
 def test_follow_up_comes_sooner_under_higher_response_levels():
     hours = [
-        advise(meet(willingness=Willingness.REFUSES), level=lv).follow_up_after for lv in range(6)
+        advise(meet(willingness=Willingness.REFUSES), level=lv).follow_up_after or timedelta(0)
+        for lv in range(6)
     ]
     assert hours == sorted(hours, reverse=True)
     assert hours[5] < hours[0]
