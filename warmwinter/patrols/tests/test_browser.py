@@ -1,0 +1,130 @@
+"""Playwright with Debian's chromium: the patrol app offline (two encounters with photos survive
+a reload and arrive exactly once), and the dispatcher's night plan drawn on the map."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from warmwinter.conftest import PASSWORD
+from warmwinter.dispatch.models import Shift
+from warmwinter.patrols import planning
+from warmwinter.patrols.models import Encounter, EncounterPhoto
+from warmwinter.places.models import Place, PlaceKind
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PHONE = {"width": 390, "height": 844}
+BRIDGE = {"latitude": 31.2200, "longitude": 121.4850}
+
+
+def _login(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+
+
+def _jpeg(colour):
+    out = io.BytesIO()
+    Image.new("RGB", (120, 90), colour).save(out, format="JPEG")
+    return {"name": "kerb.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+
+
+def _record(page, *, name, flags=(), escort=""):
+    page.get_by_test_id("tab-form").click()
+    page.get_by_label("姓名或称呼").fill(name)
+    for flag in flags:
+        page.get_by_label(flag).check()
+    if escort:
+        expect(page.get_by_test_id("advice")).to_contain_text("劝导护送")
+        page.get_by_label("护送人员").fill(escort)
+        page.get_by_label("或医疗机构名称").fill("黄浦区救助管理站")
+    else:
+        page.get_by_label("本人意愿").select_option("willing")
+        expect(page.get_by_test_id("advice")).to_contain_text("告知并引导")
+    page.get_by_test_id("photos").set_input_files(
+        [_jpeg((200, 40, 40) if escort else (40, 40, 200))]
+    )
+    page.get_by_test_id("save-encounter").click()
+    expect(page.get_by_test_id("tab-form").locator("xpath=..")).to_be_visible()
+
+
+def test_two_encounters_recorded_offline_arrive_exactly_once(
+    new_page, live_server, huangpu_patrol, huangpu_team
+):
+    base = live_server.url
+    page = new_page(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation=BRIDGE,
+        permissions=["geolocation"],
+    )
+    _login(page, base, "huangpu_patrol")
+    page.goto(f"{base}/patrols/app/")
+    expect(page.get_by_test_id("team-line")).to_contain_text("黄浦一分队")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+    page.context.set_offline(True)
+    expect(page.get_by_test_id("net")).to_have_text("离线")
+    _record(page, name="老李")
+    _record(
+        page, name="", flags=["老年人（60 岁以上）", "无法提供个人信息"], escort="王警官、李队员"
+    )
+    expect(page.get_by_test_id("queue-count")).to_have_attribute("data-count", "2")
+    assert Encounter.objects.count() == 0  # nothing reached the server
+
+    page.reload()  # offline: the shell comes from the service worker, the queue from IndexedDB
+    expect(page.get_by_test_id("queue-count")).to_have_attribute("data-count", "2")
+    expect(page.get_by_test_id("banner")).to_contain_text("离线数据")
+    # the same queued item twice (a double tap): still one encounter
+    page.evaluate(
+        """async () => {
+            const [first] = await window.wwPatrol.queueAll();
+            const copy = Object.assign({}, first);
+            delete copy.id;
+            await window.wwPatrol.queueAdd(copy);
+            await window.wwPatrol.renderQueue();
+        }"""
+    )
+    expect(page.get_by_test_id("queue-count")).to_have_attribute("data-count", "3")
+
+    page.context.set_offline(False)
+    page.get_by_test_id("tab-queue").click()
+    page.get_by_test_id("sync-now").click()
+    expect(page.get_by_test_id("queue-count")).to_have_attribute("data-count", "0", timeout=15000)
+    assert Encounter.objects.count() == 2
+    assert EncounterPhoto.objects.count() == 2
+    dispositions = sorted(Encounter.objects.values_list("disposition", flat=True))
+    assert dispositions == ["escort_station", "guide_station"]
+    expect(page.get_by_test_id("done")).to_contain_text("已同步")
+
+
+def test_the_dispatcher_plans_tonight_and_sees_the_routes_on_the_map(
+    new_page, live_server, huangpu_dispatcher, huangpu_team, unit
+):
+    night = planning.current_night()
+    start, end = planning.night_bounds(night)
+    Shift.objects.create(team=huangpu_team, starts_at=start - timedelta(hours=1), ends_at=end)
+    for name, lat, lng in (
+        ("人民广场地下通道", 31.2320, 121.4750),
+        ("老西门桥洞", 31.2200, 121.4850),
+    ):
+        Place.objects.create(
+            kind=PlaceKind.KEY_PLACE, key_place_type="underpass", name=name,
+            org_unit=unit("310101002"), lat=lat, lng=lng,
+        )  # fmt: skip
+    base = live_server.url
+    page = new_page(viewport={"width": 1280, "height": 900})
+    _login(page, base, "huangpu_dispatcher")
+    page.goto(f"{base}/patrols/")
+    page.get_by_role("button", name="生成巡查计划").click()
+    expect(page.get_by_test_id("night-title")).to_contain_text("黄浦区")
+    expect(page.get_by_test_id("plan-map")).to_have_attribute("data-routes", "1")
+    expect(page.locator("tr.stop-row").filter(has_text="老西门桥洞")).to_have_count(1)

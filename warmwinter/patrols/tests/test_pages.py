@@ -1,0 +1,86 @@
+"""The staff pages and the phone app's shell, service worker and manifest."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from warmwinter.audit.models import AuditEvent
+from warmwinter.patrols import services
+from warmwinter.patrols.models import FollowUp
+
+
+@pytest.fixture
+def refused(huangpu_patrol, huangpu_team, huangpu_mobile, encounter_input):
+    return services.encounter_record(
+        by=huangpu_patrol,
+        data=encounter_input(
+            willingness="refuses",
+            disposition="supplies",
+            help_contact_left=True,
+            items=[("instant-food", Decimal(1)), ("cotton-coat", Decimal(1))],
+            new_person=services.NewPerson(name="<b>老王</b>"),
+        ),
+    ).encounter
+
+
+def test_dispatcher_sees_plans_encounters_and_follow_ups(client_for, huangpu_dispatcher, refused):
+    client = client_for(huangpu_dispatcher)
+    assert "生成巡查计划" in client.get("/patrols/").content.decode()
+    listing = client.get("/patrols/encounters/").content.decode()
+    assert "&lt;b&gt;老王&lt;/b&gt;" in listing and "<b>老王</b>" not in listing  # escaped
+    detail = client.get(f"/patrols/encounters/{refused.pk}/")
+    assert detail.status_code == 200 and "方便食品" in detail.content.decode()
+    assert AuditEvent.objects.filter(
+        action="view", target_type="patrols.encounter", target_id=str(refused.pk)
+    ).exists()
+    assert "已超时" not in client.get("/patrols/follow-ups/").content.decode()
+
+
+def test_a_follow_up_is_done_from_the_list(client_for, huangpu_patrol, refused):
+    follow_up = FollowUp.objects.get(encounter=refused)
+    client = client_for(huangpu_patrol)
+    empty = client.post(f"/patrols/follow-ups/{follow_up.pk}/done/", {"note": ""}, follow=True)
+    assert "请填写跟踪情况" in empty.content.decode()
+    client.post(f"/patrols/follow-ups/{follow_up.pk}/done/", {"note": "已入站", "found": "1"})
+    follow_up.refresh_from_db()
+    assert follow_up.found and follow_up.done_at is not None
+
+
+def test_a_patrol_member_lands_on_the_phone_app(client_for, huangpu_patrol):
+    client = client_for(huangpu_patrol)
+    response = client.get("/patrols/")
+    assert response.status_code == 302 and response["Location"] == "/patrols/app/"
+    shell = client.get("/patrols/app/").content.decode()
+    assert 'id="encounter-form"' in shell and "无法提供个人信息" in shell
+    config = json.loads(
+        shell.split('id="app-config" type="application/json">')[1].split("</script>")[0]
+    )
+    assert config["rules"]["rules"][0]["key"] == "hospital"
+
+
+def test_service_worker_and_manifest(client):
+    sw = client.get("/patrols/sw.js")
+    assert sw.status_code == 200 and sw["Content-Type"].startswith("application/javascript")
+    body = sw.content.decode()
+    assert "/patrols/app/" in body and "patrols/app.js" in body
+    manifest = json.loads(client.get("/patrols/manifest.webmanifest").content)
+    assert manifest["start_url"] == "/patrols/app/" and manifest["display"] == "standalone"
+
+
+def test_roles_without_patrol_work_are_refused(client_for, reporter, station_worker):
+    assert client_for(reporter).get("/patrols/").status_code == 403
+    assert client_for(station_worker).get("/patrols/app/").status_code == 403
+    response = client_for(station_worker).post(
+        "/api/v1/patrols/encounters", {"data": json.dumps({"client_uuid": str(uuid.uuid4())})}
+    )
+    assert response.status_code == 403
+
+
+def test_the_auditor_reads_but_cannot_record(client_for, auditor, refused):
+    client = client_for(auditor)
+    assert client.get(f"/patrols/encounters/{refused.pk}/").status_code == 200
+    assert client.get("/patrols/app/").status_code == 403
