@@ -19,6 +19,14 @@ from warmwinter.core.models import TrackedModel
 from warmwinter.patrols.rules import Disposition, Willingness
 
 
+def _watch_from() -> time:
+    return time(22, 0)
+
+
+def _watch_until() -> time:
+    return time(6, 0)
+
+
 class PlaceWatch(TrackedModel):
     """How much a key place matters to the patrol, and when: the hours people shelter there."""
 
@@ -31,8 +39,8 @@ class PlaceWatch(TrackedModel):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 低 … 5 高：决定巡查优先级"),
     )
-    watch_from = models.TimeField(_("重点时段开始"), default=time(22, 0))
-    watch_until = models.TimeField(_("重点时段结束"), default=time(6, 0))
+    watch_from = models.TimeField(_("重点时段开始"), default=_watch_from)
+    watch_until = models.TimeField(_("重点时段结束"), default=_watch_until)
     dwell_min = models.PositiveSmallIntegerField(_("巡查用时（分钟）"), default=10)
 
     scope: ClassVar[Scope] = Scope(org_field="place__org_unit")

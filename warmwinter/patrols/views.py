@@ -25,6 +25,7 @@ from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.patrols import planning, selectors, services
+from warmwinter.patrols.forms import PlaceWatchForm
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 
 
@@ -343,3 +344,35 @@ def manifest(request: HttpRequest) -> HttpResponse:
         {"icon": static("patrols/icon.svg")},
         content_type="application/manifest+json; charset=utf-8",
     )
+
+
+@login_required
+@capability_required(Capability.VIEW_PATROLS)
+def key_places(request: HttpRequest) -> HttpResponse:
+    """Key places with their risk and the hours that matter; the dispatcher edits them."""
+    from warmwinter.places.selectors import places_for
+
+    user = request_user(request)
+    can_plan = user.can(Capability.PLAN_PATROLS)
+    if request.method == "POST":
+        if not can_plan:
+            raise PermissionDenied
+        place = get_visible_or_404(
+            Place.objects.active().filter(kind=PlaceKind.KEY_PLACE),
+            user,
+            pk=request.POST.get("place"),
+        )
+        form = PlaceWatchForm(request.POST)
+        if form.is_valid():
+            try:
+                services.place_watch_set(place=place, by=user, **form.cleaned_data)
+                messages.success(request, _("已保存「%(p)s」的巡查设置") % {"p": place.name})
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+        else:
+            messages.error(
+                request, "；".join(str(e) for errs in form.errors.values() for e in errs)
+            )
+        return redirect("patrols:key_places")
+    rows = places_for(user=user, kind=PlaceKind.KEY_PLACE).select_related("watch", "org_unit")[:300]
+    return render(request, "patrols/key_places.html", {"rows": rows, "can_plan": can_plan})

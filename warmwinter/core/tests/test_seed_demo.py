@@ -1,6 +1,7 @@
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from warmwinter.accounts.models import User
@@ -19,11 +20,22 @@ DEMO_USERNAMES = [
 ]
 
 
+#: What a rerun may add to: the trail of what was done, messages about it, and the log of
+#: warning messages received (a rerun receives the demo warnings again).
+GROWING = {"audit", "notifications", "django_tasks_database", "sessions", "weather.WarningReceipt"}
+
+
 def _snapshot():
+    counts = {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if not {model._meta.app_label, model._meta.label} & GROWING
+    }
     return (
         sorted(Place.objects.values_list("name", "lat", "lng")),
         sorted(OrgUnit.objects.values_list("code", "name")),
         sorted(User.objects.values_list("username", "display_name", "role")),
+        counts,
     )
 
 
@@ -35,6 +47,9 @@ def test_seed_demo_is_deterministic_and_can_run_twice(settings):
     first = _snapshot()
     call_command("seed_demo", "--seed", "7", stdout=StringIO())
     assert _snapshot() == first
+    counts = first[3]
+    for label in ("patrols.Encounter", "patrols.PatrolStop", "leads.Lead", "people.Person"):
+        assert counts[label] > 0, label  # every domain has something to show
     text = out.getvalue()
     for username in DEMO_USERNAMES:
         assert username in text

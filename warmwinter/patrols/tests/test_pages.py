@@ -84,3 +84,44 @@ def test_the_auditor_reads_but_cannot_record(client_for, auditor, refused):
     client = client_for(auditor)
     assert client.get(f"/patrols/encounters/{refused.pk}/").status_code == 200
     assert client.get("/patrols/app/").status_code == 403
+
+
+def test_the_dispatcher_sets_a_key_places_risk_and_hours(
+    client_for, huangpu_dispatcher, huangpu_key_place, huangpu_patrol
+):
+    from warmwinter.patrols.models import PlaceWatch
+
+    client = client_for(huangpu_dispatcher)
+    page = client.get("/patrols/key-places/").content.decode()
+    assert "人民广场地下通道" in page
+    bad = client.post(
+        "/patrols/key-places/",
+        {
+            "place": huangpu_key_place.pk,
+            "risk": 9,
+            "watch_from": "21:00",
+            "watch_until": "05:00",
+            "dwell_min": 15,
+        },
+        follow=True,
+    )
+    assert "风险等级" in bad.content.decode() and not PlaceWatch.objects.exists()
+    client.post(
+        "/patrols/key-places/",
+        {
+            "place": huangpu_key_place.pk,
+            "risk": 5,
+            "watch_from": "21:00",
+            "watch_until": "05:00",
+            "dwell_min": 15,
+        },
+    )
+    watch = PlaceWatch.objects.get(place=huangpu_key_place)
+    assert watch.risk == 5 and watch.watch_from.hour == 21
+    # a patrol member reads but cannot change
+    assert (
+        client_for(huangpu_patrol)
+        .post("/patrols/key-places/", {"place": huangpu_key_place.pk})
+        .status_code
+        == 403
+    )
