@@ -128,3 +128,51 @@ def test_the_dispatcher_plans_tonight_and_sees_the_routes_on_the_map(
     expect(page.get_by_test_id("night-title")).to_contain_text("黄浦区")
     expect(page.get_by_test_id("plan-map")).to_have_attribute("data-routes", "1")
     expect(page.locator("tr.stop-row").filter(has_text="老西门桥洞")).to_have_count(1)
+
+
+def test_staff_pages_key_places_encounters_and_follow_ups(
+    new_page,
+    live_server,
+    huangpu_dispatcher,
+    huangpu_patrol,
+    huangpu_team,
+    huangpu_key_place,
+    huangpu_mobile,
+):
+    import uuid
+    from decimal import Decimal
+
+    from warmwinter.patrols import services
+
+    services.encounter_record(
+        by=huangpu_patrol,
+        data=services.EncounterInput(
+            client_uuid=uuid.uuid4(),
+            lat=31.2320,
+            lng=121.4750,
+            place_name="人民广场地下通道",
+            willingness="refuses",
+            disposition="supplies",
+            help_contact_left=True,
+            items=[("instant-food", Decimal(1)), ("cotton-coat", Decimal(1))],
+            new_person=services.NewPerson(name="老王"),
+        ),
+    )
+    base = live_server.url
+    page = new_page(viewport={"width": 1280, "height": 900})
+    _login(page, base, "huangpu_dispatcher")
+    page.goto(f"{base}/patrols/key-places/")
+    row = page.get_by_test_id("key-places").locator("tr", has_text="人民广场地下通道")
+    row.get_by_label("风险等级").fill("5")
+    row.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text("已保存")
+    page.goto(f"{base}/patrols/encounters/")
+    page.get_by_test_id("encounters").get_by_role("link").first.click()
+    expect(page.get_by_test_id("disposition")).to_contain_text("不愿入站")
+    expect(page.get_by_test_id("items")).to_contain_text("方便食品")
+    page.goto(f"{base}/patrols/follow-ups/")
+    follow = page.get_by_test_id("follow-ups")
+    expect(follow).to_contain_text("老王")
+    follow.get_by_placeholder("跟踪情况").fill("已劝导入站")
+    follow.get_by_role("button", name="完成").click()
+    expect(page.locator(".messages")).to_contain_text("已完成后续跟踪")
