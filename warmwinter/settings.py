@@ -164,6 +164,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # PDF rendering logs every glyph list and layout step at INFO: noise, not events.
+    "loggers": {
+        "fontTools": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # --- warmwinter ---------------------------------------------------------------------------
@@ -182,10 +187,22 @@ PERIODIC_TASKS = [
     ("warmwinter.weather.tasks.refresh_levels", env_int("WEATHER_REFRESH_EVERY_S", 300, minimum=5)),
     ("warmwinter.weather.tasks.poll_weather_feed", env_int("WEATHER_POLL_EVERY_S", 300, minimum=5)),
     (
+        "warmwinter.patrols.tasks.escalate_overdue_follow_ups",
+        env_int("FOLLOW_UP_ESCALATION_EVERY_S", 300, minimum=5),
+    ),
+    (
         "warmwinter.supplies.tasks.review_supply_reserves",
         env_int("SUPPLIES_REVIEW_EVERY_S", 900, minimum=60),
     ),
+    (
+        "warmwinter.stations.tasks.review_station_care",
+        env_int("STATIONS_REVIEW_EVERY_S", 900, minimum=60),
+    ),
 ]
+# A patrol's check-in further than this from the place is refused (GPS drifts in the city).
+PATROL_CHECKIN_RADIUS_M = env_int("PATROL_CHECKIN_RADIUS_M", 500, minimum=50)
+# Folder of the Noto Sans SC font for PDF forms; empty = node_modules/@expo-google-fonts/noto-sans-sc.
+STATIONS_PDF_FONT_DIR = env_str("STATIONS_PDF_FONT_DIR", "")
 # Batches expiring within this many days raise a near-expiry alert.
 SUPPLIES_EXPIRY_WARNING_DAYS = env_int("SUPPLIES_EXPIRY_WARNING_DAYS", 30, minimum=1)
 # The response level (0 常态 … 5 I级) assumed for every district until warnings set one.

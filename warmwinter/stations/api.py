@@ -1,12 +1,13 @@
 """Rescue stations: admission, zones and beds, daily care, services, discharge."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -22,9 +23,11 @@ from warmwinter.people.selectors import person_for
 from warmwinter.stations import selectors, services
 from warmwinter.stations.models import (
     AdmissionStatus,
+    AidDecisionReason,
     BroughtBy,
     DischargeReason,
     DistressCategory,
+    PlacementStepKind,
     SecurityItem,
     ServiceCase,
     ServiceKind,
@@ -78,6 +81,7 @@ class BoardOut(Schema):
 class AdmissionOut(Schema):
     id: int
     station: str = Field(..., alias="station.code")
+    shelter_id: int | None = Field(None, description="临时救助场所（地点编号）")
     person_id: int
     person_name: str = Field(..., alias="person.display_name")
     admitted_at: datetime
@@ -111,7 +115,8 @@ class NewPersonIn(Schema):
 
 
 class AdmissionIn(Schema):
-    station: StationCode
+    station: StationCode | None = Field(None, description="救助管理站代码（与 shelter_id 二选一）")
+    shelter_id: Annotated[int, Field(ge=1)] | None = Field(None, description="临时救助场所编号")
     brought_by: BroughtBy
     category: DistressCategory
     escort_note: Annotated[str, Field(max_length=120)] = ""
@@ -200,7 +205,10 @@ def get_admission(request: HttpRequest, admission_id: int) -> Any:
 @router.post("/admissions", response={201: AdmissionOut}, summary="办理入站")
 def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
     user = _can_manage(request)
-    station = selectors.station_for(user, payload.station)
+    if (payload.station is None) == (payload.shelter_id is None):
+        raise HttpError(422, _("请填写救助管理站代码或临时救助场所编号（二选一）"))
+    shelter = selectors.shelter_for(user, payload.shelter_id) if payload.shelter_id else None
+    station = shelter.org_unit if shelter else selectors.station_for(user, payload.station or "")
     person = None
     if payload.person_id is not None:
         try:
@@ -214,9 +222,10 @@ def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
     admission = services.admission_create(
         by=user,
         station=station,
+        shelter=shelter,
         person=person,
         new_person=new_person,
-        **payload.dict(exclude={"station", "person_id", "new_person"}),
+        **payload.dict(exclude={"station", "shelter_id", "person_id", "new_person"}),
     )
     return Status(201, admission)
 
@@ -368,4 +377,176 @@ def visits_overdue(request: HttpRequest, station: StationCode | None = None) -> 
     user = _can_view(request)
     return selectors.visits_overdue(
         user=user, station=selectors.station_for(user, station) if station else None
+    )
+
+
+# --- decisions (不予救助、终止救助) -------------------------------------------------------------
+
+
+class DecisionOut(Schema):
+    id: int
+    kind: str
+    station: str = Field(..., alias="station.code")
+    person_id: int
+    admission_id: int | None
+    reason: str
+    detail: str
+    decided_by: str = Field(..., alias="decided_by.username")
+    decided_at: datetime
+    notice_pdf: str
+
+    @staticmethod
+    def resolve_notice_pdf(obj: Any) -> str:
+        return f"{obj.get_absolute_url()}?format=pdf"
+
+
+class RefusalIn(Schema):
+    person_id: Annotated[int, Field(ge=1)] | None = Field(None, description="已有档案编号")
+    new_person: NewPersonIn | None = None
+    reason: AidDecisionReason
+    detail: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class TerminationIn(Schema):
+    reason: AidDecisionReason
+    detail: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+def _can_decide(request: HttpRequest) -> Any:
+    user = _can_view(request)
+    if not user.can(Capability.APPROVE_STAY_EXTENSIONS):
+        raise PermissionDenied(_("只有带班领导可以作出不予救助或终止救助决定"))
+    return user
+
+
+@router.post(
+    "/stations/{code}/refusals", response={201: DecisionOut}, summary="不予救助（带班领导）"
+)
+def refuse(request: HttpRequest, code: StationCode, payload: RefusalIn) -> Any:
+    user = _can_decide(request)
+    station = selectors.station_for(user, code)
+    person = None
+    if payload.person_id is not None:
+        try:
+            person = person_for(user, payload.person_id)
+        except Http404:
+            raise HttpError(422, _("没有这份档案或无权查看")) from None
+    new_person = None
+    if person is None:
+        data = payload.new_person.dict() if payload.new_person else {}
+        new_person = {k: v for k, v in data.items() if v not in ("", None)}
+    decision = services.aid_refuse(
+        by=user,
+        station=station,
+        person=person,
+        new_person=new_person,
+        reason=payload.reason,
+        detail=payload.detail,
+    )
+    return Status(201, decision)
+
+
+@router.post(
+    "/admissions/{int:admission_id}/terminate",
+    response={201: DecisionOut},
+    summary="终止救助（带班领导；同时办理离站）",
+)
+def terminate(request: HttpRequest, admission_id: int, payload: TerminationIn) -> Any:
+    user = _can_decide(request)
+    admission = selectors.admission_for(user, admission_id)
+    return Status(201, services.aid_terminate(by=user, admission=admission, **payload.dict()))
+
+
+@router.get("/decisions/{int:decision_id}", response=DecisionOut, summary="救助决定详情")
+def get_decision(request: HttpRequest, decision_id: int) -> Any:
+    user = _can_view(request)
+    decision = selectors.decision_for(user, decision_id)
+    with transaction.atomic():
+        audit_record(actor=user, action=AuditAction.VIEW, target=decision)
+    return decision
+
+
+# --- night rounds and long stays ------------------------------------------------------------
+
+
+class RoundIn(Schema):
+    at: datetime | None = Field(None, description="补记时填写；默认现在")
+    note: Annotated[str, Field(max_length=300)] = ""
+    issues: Annotated[str, Field(max_length=300)] = ""
+
+
+class RoundOut(Schema):
+    id: int
+    at: datetime
+    note: str
+    issues: str
+    by: str = Field(..., alias="by.username")
+
+
+class RoundsOut(Schema):
+    rounds: list[RoundOut]
+    missing: list[tuple[datetime, datetime]]
+
+
+@router.get("/stations/{code}/rounds", response=RoundsOut, summary="值班巡查（近三天）及缺失时段")
+def list_rounds(request: HttpRequest, code: StationCode) -> Any:
+    station = selectors.station_for(_can_view(request), code)
+    now = timezone.now()
+    return {
+        "rounds": list(selectors.rounds_for(station, since=now - timedelta(days=3))),
+        "missing": selectors.rounds_missing(station, now=now),
+    }
+
+
+@router.post("/stations/{code}/rounds", response={201: RoundOut}, summary="记录值班巡查")
+def record_round(request: HttpRequest, code: StationCode, payload: RoundIn) -> Any:
+    user = _can_manage(request)
+    station = selectors.station_for(user, code)
+    return Status(201, services.night_round_record(by=user, station=station, **payload.dict()))
+
+
+class PlacementStepOut(Schema):
+    kind: str
+    done_on: date
+    note: str
+
+
+class PlacementOut(Schema):
+    admission_id: int = Field(..., alias="admission.pk")
+    person_id: int = Field(..., alias="admission.person_id")
+    person_name: str = Field(..., alias="admission.person.display_name")
+    days_in_station: int = Field(..., alias="admission.days_in_station")
+    done: list[PlacementStepOut]
+    next_step: str | None
+
+
+class PlacementStepIn(Schema):
+    kind: PlacementStepKind
+    done_on: date | None = None
+    note: Annotated[str, Field(max_length=300)] = ""
+
+
+@router.get(
+    "/stations/{code}/long-stays",
+    response=list[PlacementOut],
+    summary="长期滞留人员（身份不明）及安置进展",
+)
+def long_stays(request: HttpRequest, code: StationCode) -> Any:
+    user = _can_view(request)
+    station = selectors.station_for(user, code)
+    with transaction.atomic():
+        audit_record(actor=user, action=AuditAction.VIEW, target=station, detail={"list": "long"})
+    return selectors.placements(user=user, station=station)
+
+
+@router.post(
+    "/admissions/{int:admission_id}/placement",
+    response={201: PlacementStepOut},
+    summary="记录长期滞留人员安置步骤",
+)
+def placement_step(request: HttpRequest, admission_id: int, payload: PlacementStepIn) -> Any:
+    user = _can_manage(request)
+    admission = selectors.admission_for(user, admission_id)
+    return Status(
+        201, services.placement_step_record(by=user, admission=admission, **payload.dict())
     )

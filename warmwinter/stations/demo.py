@@ -1,10 +1,11 @@
 """Demo stations: zones and beds for the two city stations and every district station, people
 in the city station (some near their 10-day limit), a hospital transfer whose visit is overdue,
-and an assisted return under way."""
+an assisted return under way, a long-stay person without identity in the placement process,
+last night's rounds (one window missed) and a refusal of aid with its notice."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from warmwinter.accounts.models import User
 from warmwinter.core.seeding import DemoContext
 from warmwinter.places.models import OrgLevel, OrgUnit
 from warmwinter.stations import services
-from warmwinter.stations.models import Admission, Bed, Zone, ZoneKind
+from warmwinter.stations.models import Admission, Bed, NightRound, Zone, ZoneKind
 
 ORDER = 60
 _MARK = "演示入站"
@@ -108,6 +109,42 @@ def _admissions(ctx: DemoContext, station: OrgUnit, worker: User) -> None:
         )
 
 
+def _care_and_decisions(station: OrgUnit, worker: User, leader: User | None) -> None:
+    if NightRound.objects.filter(station=station).exists():
+        return
+    now = timezone.now()
+    stay = services.admission_create(
+        by=worker,
+        station=station,
+        brought_by="patrol",
+        category="vagrant",
+        escort_note=f"{_MARK} 长期滞留",
+        new_person={"aliases": "老哑巴", "sex": "male"},
+        admitted_at=now - timedelta(days=46),
+    )
+    services.placement_step_record(
+        by=worker,
+        admission=stay,
+        kind="dna",
+        done_on=timezone.localdate(now) - timedelta(days=40),
+        note="已采血送公安机关入库比对",
+    )
+    night = timezone.localdate(now) - timedelta(days=1)
+    start = datetime.combine(night, time.min, tzinfo=timezone.get_current_timezone())
+    for hours in (22.5, 0.8 + 24, 4.3 + 24):  # the 02:00–04:00 window was missed
+        at = start + timedelta(hours=hours)
+        if at < now:
+            services.night_round_record(by=worker, station=station, at=at, note="各区安静")
+    if leader is not None:
+        services.aid_refuse(
+            by=leader,
+            station=station,
+            new_person={"sex": "male", "age_estimate": 30},
+            reason="not_in_need",
+            detail="本人有固定住所和收入，询问后承认仅为借宿",
+        )
+
+
 def seed(ctx: DemoContext) -> None:
     stations = list(OrgUnit.objects.filter(level=OrgLevel.STATION).order_by("code"))
     with transaction.atomic():
@@ -117,6 +154,8 @@ def seed(ctx: DemoContext) -> None:
         worker = User.objects.filter(username="station1_worker").first()
         if city1 is not None and worker is not None:
             _admissions(ctx, city1, worker)
+            leader = User.objects.filter(username="station1_leader").first()
+            _care_and_decisions(city1, worker, leader)
     beds = Bed.objects.count()
     present = Admission.objects.filter(status="in_station").count()
     ctx.summary.append(f"救助管理站：{len(stations)} 个站点、{beds} 张床位、在站 {present} 人")

@@ -8,13 +8,31 @@ from django.utils.translation import gettext_lazy as _
 
 from warmwinter.people.models import Sex
 from warmwinter.stations.models import (
+    DECISION_REASONS,
+    AidDecisionKind,
     BroughtBy,
     DischargeReason,
     DistressCategory,
+    PlacementStepKind,
     SecurityItem,
     ServiceKind,
 )
 from warmwinter.stations.rules import MentalSign, Symptom
+
+#: Fields of a form that picks a person file or opens a new one; not passed to the service.
+PERSON_FIELDS = ("person_id", "name", "sex", "age_estimate")
+
+
+def new_person_from(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The new file's fields, or None when an existing file (`person_id`) was chosen."""
+    if data.get("person_id"):
+        return None
+    person: dict[str, Any] = {"sex": data["sex"]}
+    if data.get("name"):
+        person["name"] = data["name"]
+    if data.get("age_estimate") is not None:
+        person["age_estimate"] = data["age_estimate"]
+    return person
 
 
 class AdmissionForm(forms.Form):
@@ -68,15 +86,7 @@ class AdmissionForm(forms.Form):
     )
 
     def new_person(self) -> dict[str, Any] | None:
-        data = self.cleaned_data
-        if data.get("person_id"):
-            return None
-        person: dict[str, Any] = {"sex": data["sex"]}
-        if data.get("name"):
-            person["name"] = data["name"]
-        if data.get("age_estimate") is not None:
-            person["age_estimate"] = data["age_estimate"]
-        return person
+        return new_person_from(self.cleaned_data)
 
 
 class BedForm(forms.Form):
@@ -84,7 +94,11 @@ class BedForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
-    reason = forms.ChoiceField(label=_("离站原因"), choices=DischargeReason.choices)
+    reason = forms.ChoiceField(
+        label=_("离站原因"),
+        # 终止救助 is a leader's decision with its own page and notice.
+        choices=[c for c in DischargeReason.choices if c[0] != DischargeReason.TERMINATED],
+    )
     destination = forms.CharField(
         label=_("去向（医院、托养机构、目的地）"), max_length=200, required=False
     )
@@ -170,3 +184,55 @@ class DutyShiftForm(forms.Form):
     def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff  # type: ignore[attr-defined]
+
+
+def _reasons(kind: str) -> list[tuple[str, Any]]:
+    return [(r.value, r.label) for r in DECISION_REASONS[AidDecisionKind(kind)]]
+
+
+class RefuseForm(forms.Form):
+    """不予救助: who asked (an existing file or a new one) and why they are not eligible."""
+
+    person_id = forms.IntegerField(
+        label=_("已有档案编号"),
+        required=False,
+        min_value=1,
+        help_text=_("已建档的填编号；否则填写下方信息新建档案"),
+    )
+    name = forms.CharField(label=_("姓名"), max_length=60, required=False)
+    sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    age_estimate = forms.IntegerField(
+        label=_("年龄（可估计）"), required=False, min_value=0, max_value=120
+    )
+    reason = forms.ChoiceField(label=_("不予救助理由"), choices=_reasons(AidDecisionKind.REFUSE))
+    detail = forms.CharField(
+        label=_("询问甄别情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def new_person(self) -> dict[str, Any] | None:
+        return new_person_from(self.cleaned_data)
+
+
+class TerminateForm(forms.Form):
+    reason = forms.ChoiceField(label=_("终止救助理由"), choices=_reasons(AidDecisionKind.TERMINATE))
+    detail = forms.CharField(
+        label=_("事实经过"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NightRoundForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("巡查时间（补记时填写）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    note = forms.CharField(label=_("巡查情况"), max_length=300, required=False)
+    issues = forms.CharField(label=_("发现的问题及处置"), max_length=300, required=False)
+
+
+class PlacementStepForm(forms.Form):
+    kind = forms.ChoiceField(label=_("安置步骤"), choices=PlacementStepKind.choices)
+    done_on = forms.DateField(
+        label=_("完成日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)

@@ -2,8 +2,13 @@
 extensions, discharge (离站) and visits to people placed outside the station.
 
 The station side is an `OrgUnit` of level "station". A temporary shelter (临时救助场所, a
-`Place` of kind temp_shelter) is meant to use the same machinery with fewer steps; it is not
-represented yet: it needs an OrgUnit of its own (or a nullable `shelter` FK beside `station`).
+`Place` of kind temp_shelter) uses the same machinery with fewer steps: its admissions carry
+`shelter`, and `station` is then the unit that runs the shelter (the shelter's street or
+district), so the one scoping rule still applies. A shelter has no zones or beds (its capacity
+is the place's), no services and no roster.
+
+Also here: decisions to refuse or to end aid (不予救助、终止救助, 民发〔2014〕132号), night
+rounds (值班巡查) and the placement steps of long-stay people (长期滞留人员安置).
 """
 
 from __future__ import annotations
@@ -122,6 +127,7 @@ class DischargeReason(models.TextChoices):
     TRANSFERRED = "transferred", _("转移至其他救助站")
     LEFT = "left", _("自行离站")
     LONG_TERM = "long_term", _("长期安置")
+    TERMINATED = "terminated", _("终止救助")
 
 
 #: Discharges after which the station keeps visiting the person (走访).
@@ -138,6 +144,15 @@ class Admission(TrackedModel):
         on_delete=models.PROTECT,
         limit_choices_to=_STATION,
         related_name="station_admissions",
+    )
+    shelter = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("临时救助场所"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": "temp_shelter"},
+        related_name="shelter_admissions",
     )
     person = models.ForeignKey(
         "people.Person",
@@ -208,6 +223,11 @@ class Admission(TrackedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("stations:admission", args=[self.pk])
+
+    @property
+    def site_name(self) -> str:
+        """The station's name, or the shelter's for a shelter stay."""
+        return self.shelter.name if self.shelter is not None else self.station.name
 
     @property
     def days_in_station(self) -> int:
@@ -459,3 +479,164 @@ class DutyShift(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.user} {self.starts_at:%m-%d %H:%M}"
+
+
+class AidDecisionKind(models.TextChoices):
+    REFUSE = "refuse", _("不予救助")
+    TERMINATE = "terminate", _("终止救助")
+
+
+class AidDecisionReason(models.TextChoices):
+    """Grounds of 不予救助 and 终止救助 (《城市生活无着的流浪乞讨人员救助管理办法实施细则》,
+    民发〔2014〕132号 工作规程)."""
+
+    NOT_IN_NEED = "not_in_need", _("有条件自行解决食宿或返回，不属于生活无着人员")
+    FALSE_INFO = "false_info", _("拒不如实提供或故意提供虚假个人情况")
+    VIOLATED_RULES = "violated_rules", _("严重违反救助管理机构规章制度")
+    LEFT_WITHOUT_LEAVE = "left_without_leave", _("未办理离站手续擅自离站")
+    STAY_ENDED = "stay_ended", _("救助期满无正当理由不愿离站")
+    OTHER = "other", _("其他（见说明）")
+
+
+#: The grounds each kind of decision may rest on.
+DECISION_REASONS = {
+    AidDecisionKind.REFUSE: (
+        AidDecisionReason.NOT_IN_NEED,
+        AidDecisionReason.FALSE_INFO,
+        AidDecisionReason.OTHER,
+    ),
+    AidDecisionKind.TERMINATE: (
+        AidDecisionReason.FALSE_INFO,
+        AidDecisionReason.VIOLATED_RULES,
+        AidDecisionReason.LEFT_WITHOUT_LEAVE,
+        AidDecisionReason.STAY_ENDED,
+        AidDecisionReason.OTHER,
+    ),
+}
+
+
+class AidDecision(models.Model):
+    """不予救助 (a person who asked for help and is not eligible) or 终止救助 (a stay ended
+    because of the person's conduct), with the grounds, who decided and when. The notice
+    (不予救助通知书 / 终止救助通知书) prints from it. Decisions are never edited."""
+
+    kind = models.CharField(_("决定类型"), max_length=10, choices=AidDecisionKind.choices)
+    station = models.ForeignKey(
+        "places.OrgUnit",
+        verbose_name=_("救助管理站"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("人员档案"),
+        on_delete=models.PROTECT,
+        related_name="aid_decisions",
+    )
+    admission = models.OneToOneField(
+        Admission,
+        verbose_name=_("入站记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="termination",
+    )
+    reason = models.CharField(_("理由"), max_length=24, choices=AidDecisionReason.choices)
+    detail = models.TextField(_("事实和说明"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+
+    scope: ClassVar[Scope] = Scope(org_field="station")
+
+    class Meta:
+        verbose_name = _("救助决定")
+        verbose_name_plural = _("救助决定")
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="refuse", admission__isnull=True)
+                | models.Q(kind="terminate", admission__isnull=False),
+                name="stations_decision_admission_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("stations:decision_print", args=[self.pk])
+
+
+class NightRound(models.Model):
+    """值班巡查: a round of the sleeping areas at night by the staff on duty."""
+
+    station = models.ForeignKey(
+        "places.OrgUnit",
+        verbose_name=_("救助管理站"),
+        on_delete=models.PROTECT,
+        limit_choices_to=_STATION,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("巡查时间"), db_index=True)
+    note = models.CharField(_("巡查情况"), max_length=300, blank=True)
+    issues = models.CharField(_("发现的问题及处置"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("巡查人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    scope: ClassVar[Scope] = Scope(org_field="station")
+
+    class Meta:
+        verbose_name = _("值班巡查")
+        verbose_name_plural = _("值班巡查")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.at:%m-%d %H:%M}"
+
+
+class PlacementStepKind(models.TextChoices):
+    """The placement process of a long-stay person whose identity cannot be found
+    (长期滞留人员安置), in order."""
+
+    DNA = "dna", _("采集 DNA 并入库比对")
+    FACE = "face", _("人脸识别比对")
+    NOTICE = "notice", _("发布寻亲公告（公告期满）")
+    HOUSEHOLD = "household", _("报请公安机关办理户籍登记")
+    SUPPORT = "support", _("申请纳入特困人员救助供养")
+    PLACED = "placed", _("送福利机构或托养机构安置")
+
+
+class PlacementStep(models.Model):
+    admission = models.ForeignKey(
+        Admission, on_delete=models.PROTECT, related_name="placement_steps"
+    )
+    kind = models.CharField(_("步骤"), max_length=12, choices=PlacementStepKind.choices)
+    done_on = models.DateField(_("完成日期"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    scope: ClassVar[Scope] = Scope(org_field="admission__station")
+
+    class Meta:
+        verbose_name = _("安置步骤")
+        verbose_name_plural = _("安置步骤")
+        ordering = ["done_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["admission", "kind"], name="stations_one_placement_step_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.admission_id} {self.kind}"

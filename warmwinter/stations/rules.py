@@ -147,9 +147,10 @@ def stay_warn_days() -> int:
     return int(getattr(settings, "STATIONS_STAY_WARN_DAYS", 2))
 
 
-def stay_until(admitted_on: date) -> date:
-    """The last day of a stay that starts on `admitted_on` (a stay is capped at 10 days)."""
-    return admitted_on + timedelta(days=stay_limit_days())
+def stay_until(admitted_on: date, *, shelter: bool = False) -> date:
+    """The last day of a stay that starts on `admitted_on` (a stay is capped at 10 days; a
+    temporary shelter's at a few)."""
+    return admitted_on + timedelta(days=shelter_stay_days() if shelter else stay_limit_days())
 
 
 class StayState(models.TextChoices):
@@ -227,3 +228,70 @@ def days_without_leader(
 def roster_days_ahead() -> int:
     """How far ahead the roster is checked for gaps (a week)."""
     return int(getattr(settings, "STATIONS_ROSTER_DAYS_AHEAD", 7))
+
+
+# --- decisions (不予救助、终止救助) ----------------------------------------------------------
+
+
+def termination_barred(*, age: int | None, zone_kind: str) -> str | None:
+    """Why aid may not be ended for this person, or None. A minor, or a person under
+    mental-health observation, is not left to fend for themselves: they are escorted home or
+    handed to a guardian, a hospital or the police (救助管理机构不得同意其自行离站)."""
+    if age is not None and age < minor_under():
+        return str(_("未成年人不得终止救助，应护送返回或交监护人、公安机关"))
+    if zone_kind == ZoneKind.MENTAL_HEALTH:
+        return str(_("疑似精神障碍患者不得终止救助，应送医或交监护人"))
+    return None
+
+
+# --- night rounds (值班巡查) ------------------------------------------------------------------
+
+
+def night_from_hour() -> int:
+    return int(getattr(settings, "STATIONS_NIGHT_FROM_HOUR", 22))
+
+
+def night_until_hour() -> int:
+    return int(getattr(settings, "STATIONS_NIGHT_UNTIL_HOUR", 6))
+
+
+def round_every_hours() -> int:
+    """At night the sleeping areas are walked at least once in each window of this length."""
+    return int(getattr(settings, "STATIONS_ROUND_EVERY_HOURS", 2))
+
+
+def night_windows(night_of: date, *, tz: tzinfo) -> list[tuple[datetime, datetime]]:
+    """The round windows of the night that starts on the evening of `night_of`."""
+    start = datetime.combine(night_of, datetime.min.time(), tzinfo=tz) + timedelta(
+        hours=night_from_hour()
+    )
+    end = datetime.combine(
+        night_of + timedelta(days=1), datetime.min.time(), tzinfo=tz
+    ) + timedelta(hours=night_until_hour())
+    step = timedelta(hours=max(1, round_every_hours()))
+    windows = []
+    cursor = start
+    while cursor < end:
+        windows.append((cursor, min(cursor + step, end)))
+        cursor += step
+    return windows
+
+
+def missing_rounds(
+    rounds: Iterable[datetime], *, night_of: date, tz: tzinfo, now: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The windows of that night, already over at `now`, in which nobody made a round."""
+    times = list(rounds)
+    return [
+        (a, b)
+        for a, b in night_windows(night_of, tz=tz)
+        if b <= now and not any(a <= t < b for t in times)
+    ]
+
+
+# --- temporary shelters (临时救助场所) ------------------------------------------------------------
+
+
+def shelter_stay_days() -> int:
+    """A shelter is for the cold nights: after this many days the person moves to a station."""
+    return int(getattr(settings, "STATIONS_SHELTER_STAY_DAYS", 3))

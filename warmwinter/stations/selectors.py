@@ -16,11 +16,15 @@ from warmwinter.stations import rules
 from warmwinter.stations.models import (
     Admission,
     AdmissionStatus,
+    AidDecision,
     Bed,
     BedAssignment,
     Disinfection,
     DutyShift,
     HealthCheck,
+    NightRound,
+    PlacementStep,
+    PlacementStepKind,
     ServiceCase,
     ServiceStep,
     Zone,
@@ -35,9 +39,29 @@ def station_for(user: Any, code: str) -> OrgUnit:
     return get_visible_or_404(OrgUnit.objects.filter(level=OrgLevel.STATION), user, code=code)
 
 
+def shelters_for(user: Any) -> QuerySet[Place]:
+    """Temporary shelters (临时救助场所) the user's unit runs or oversees."""
+    return visible_to(
+        Place.objects.active().filter(kind=PlaceKind.TEMP_SHELTER), user
+    ).select_related("org_unit")
+
+
+def shelter_for(user: Any, pk: Any) -> Place:
+    return get_visible_or_404(shelters_for(user), user, pk=pk)
+
+
+def shelter_guests(shelter: Place) -> list[Admission]:
+    """The people in a shelter now, first come first."""
+    return list(
+        Admission.objects.filter(shelter=shelter, status=AdmissionStatus.IN_STATION)
+        .select_related("person", "first_receiver")
+        .order_by("admitted_at")
+    )
+
+
 def admissions_for(*, user: Any, station: OrgUnit | None = None) -> QuerySet[Admission]:
     qs = visible_to(Admission.objects.all(), user).select_related(
-        "station", "person", "first_receiver"
+        "station", "shelter", "person", "first_receiver"
     )
     if station is not None:
         qs = qs.filter(station=station)
@@ -179,6 +203,7 @@ class DailyCare:
     zones_not_disinfected: list[Zone]
     roster_gaps: list[tuple[datetime, datetime]]
     days_without_leader: list[date]
+    missing_rounds: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
 def daily_care(station: OrgUnit, *, now: datetime | None = None) -> DailyCare:
@@ -227,6 +252,56 @@ def daily_care(station: OrgUnit, *, now: datetime | None = None) -> DailyCare:
         zones_not_disinfected=zones,
         roster_gaps=gaps,
         days_without_leader=no_leader,
+        missing_rounds=rounds_missing(station, now=now),
+    )
+
+
+def last_night(now: datetime) -> date:
+    """The evening date of the latest night that has begun by `now` (Asia/Shanghai)."""
+    local = timezone.localtime(now)
+    if local.hour < rules.night_from_hour():
+        return local.date() - timedelta(days=1)
+    return local.date()
+
+
+def rounds_missing(station: OrgUnit, *, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The windows of the latest night (so far) without a round, and of the night before when
+    it ended less than a day ago — the morning's leader sees last night's gaps."""
+    tz = timezone.get_current_timezone()
+    night = last_night(now)
+    nights = [night - timedelta(days=1), night]
+    first = rules.night_windows(nights[0], tz=tz)[0][0]
+    times = list(
+        NightRound.objects.filter(station=station, at__gte=first, at__lte=now).values_list(
+            "at", flat=True
+        )
+    )
+    gaps: list[tuple[datetime, datetime]] = []
+    for n in nights:
+        windows = rules.night_windows(n, tz=tz)
+        if now - windows[-1][1] > timedelta(days=1):
+            continue
+        gaps += rules.missing_rounds(times, night_of=n, tz=tz, now=now)
+    return gaps
+
+
+def rounds_for(station: OrgUnit, *, since: datetime) -> QuerySet[NightRound]:
+    return NightRound.objects.filter(station=station, at__gte=since).select_related("by")
+
+
+def decision_for(user: Any, pk: Any) -> AidDecision:
+    return get_visible_or_404(
+        AidDecision.objects.select_related("station", "person", "admission", "decided_by"),
+        user,
+        pk=pk,
+    )
+
+
+def decisions_for(*, user: Any, station: OrgUnit, limit: int = 20) -> list[AidDecision]:
+    return list(
+        visible_to(AidDecision.objects.filter(station=station), user).select_related(
+            "person", "decided_by"
+        )[:limit]
     )
 
 
@@ -255,14 +330,44 @@ def long_stays(
 
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=rules.stay_limit_days())
+    tz = timezone.get_current_timezone()
     found = list(
         admissions_for(user=user, station=station)
         .filter(
             status=AdmissionStatus.IN_STATION,
+            shelter__isnull=True,
             person__identity_status=IdentityStatus.UNKNOWN,
-            admitted_at__date__lte=cutoff,
+            admitted_at__lt=datetime.combine(cutoff + timedelta(days=1), time.min, tzinfo=tz),
         )
-        .prefetch_related("services")
+        .prefetch_related(
+            "services",
+            Prefetch("placement_steps", queryset=PlacementStep.objects.select_related("by")),
+        )
         .order_by("admitted_at")
     )
     return found
+
+
+@dataclass
+class Placement:
+    """Where a long-stay person is in the placement process."""
+
+    admission: Admission
+    done: list[PlacementStep]
+    next_step: str | None
+
+    @property
+    def next_step_label(self) -> str:
+        return str(PlacementStepKind(self.next_step).label) if self.next_step else ""
+
+
+def placements(
+    *, user: Any, station: OrgUnit | None = None, today: date | None = None
+) -> list[Placement]:
+    rows = []
+    for admission in long_stays(user=user, station=station, today=today):
+        done = list(admission.placement_steps.all())
+        kinds = {s.kind for s in done}
+        pending = [k for k in PlacementStepKind.values if k not in kinds]
+        rows.append(Placement(admission, done, pending[0] if pending else None))
+    return rows

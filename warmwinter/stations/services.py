@@ -1,4 +1,5 @@
-"""Writes of the station: admit, assign a bed, extend a stay, discharge, visit."""
+"""Writes of the station: admit, assign a bed, extend a stay, discharge, visit, decide to
+refuse or end aid, night rounds, long-stay placement steps."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.people.models import Person, TimelineKind
 from warmwinter.people.services import person_create, timeline_record
-from warmwinter.places.models import OrgLevel, OrgUnit
+from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 from warmwinter.stations import rules
 from warmwinter.stations.models import (
+    DECISION_REASONS,
     VISITED_DISCHARGES,
     Admission,
     AdmissionStatus,
+    AidDecision,
+    AidDecisionKind,
     Bed,
     BedAssignment,
     BroughtBy,
@@ -30,6 +34,9 @@ from warmwinter.stations.models import (
     DistressCategory,
     DutyShift,
     HealthCheck,
+    NightRound,
+    PlacementStep,
+    PlacementStepKind,
     SecurityItem,
     ServiceCase,
     ServiceKind,
@@ -90,12 +97,29 @@ def admission_create(
     symptoms: list[str] | None = None,
     mental_signs: list[str] | None = None,
     admitted_at: datetime | None = None,
+    shelter: Place | None = None,
 ) -> Admission:
     """入站: open a stay for `person`, or for a new file built from `new_person` (先行救助: an
-    empty dict files an unknown person). `by` is the first receiver (首接责任人)."""
+    empty dict files an unknown person). `by` is the first receiver (首接责任人).
+
+    With `shelter` the stay is in that temporary shelter and `station` is the unit running it
+    (the shelter's own org unit); the shelter's row is locked while its capacity is checked."""
     _require(by, Capability.MANAGE_STATIONS, station)
     errors: dict[str, str] = {}
-    if station.level != OrgLevel.STATION:
+    if shelter is not None:
+        shelter = Place.objects.select_for_update().get(pk=shelter.pk)
+        if shelter.kind != PlaceKind.TEMP_SHELTER or shelter.archived_at is not None:
+            errors["station"] = _("该地点不是在用的临时救助场所")
+        elif shelter.org_unit_id != station.pk:
+            errors["station"] = _("临时救助场所须由其所属单位办理入站")
+        elif shelter.capacity is not None and (
+            Admission.objects.filter(shelter=shelter, status=AdmissionStatus.IN_STATION).count()
+            >= shelter.capacity
+        ):
+            errors["station"] = _(
+                "临时救助场所已满（容量 %(n)s 人），请转送救助管理站或其他临时救助场所"
+            ) % {"n": shelter.capacity}
+    elif station.level != OrgLevel.STATION:
         errors["station"] = _("只有救助管理站可以办理入站")
     if brought_by not in BroughtBy.values:
         errors["brought_by"] = _("来站方式无效")
@@ -137,6 +161,7 @@ def admission_create(
     )
     admission = Admission.objects.create(
         station=station,
+        shelter=shelter,
         person=person,
         admitted_at=now,
         brought_by=brought_by,
@@ -154,7 +179,7 @@ def admission_create(
         zone_kind=verdict.zone_kind,
         hospital_suggested=verdict.send_to_hospital,
         classification_reasons=verdict.reasons,
-        stay_until=rules.stay_until(timezone.localdate(now)),
+        stay_until=rules.stay_until(timezone.localdate(now), shelter=shelter is not None),
         created_by=by,
         modified_by=by,
     )
@@ -164,7 +189,7 @@ def admission_create(
         kind=TimelineKind.ADMISSION,
         at=now,
         summary=_("入站：%(station)s（%(category)s）")
-        % {"station": station.name, "category": admission.get_category_display()},
+        % {"station": admission.site_name, "category": admission.get_category_display()},
         source=admission,
         by=by,
         org_unit=station,
@@ -183,6 +208,8 @@ def bed_assign(*, by: Any, admission: Admission, bed: Bed) -> BedAssignment:
             admission = Admission.objects.select_for_update().get(pk=admission.pk)
             if admission.status != AdmissionStatus.IN_STATION:
                 raise ValidationError({"bed": _("此人已离站，不能安排床位")})
+            if admission.shelter_id is not None:
+                raise ValidationError({"bed": _("临时救助场所不设床位管理")})
             if bed.zone.station_id != admission.station_id:
                 raise ValidationError({"bed": _("只能安排本站的床位")})
             if not bed.in_service:
@@ -263,6 +290,11 @@ def discharge(
         raise ValidationError({"reason": _("此人已离站")})
     if reason not in DischargeReason.values:
         raise ValidationError({"reason": _("离站原因无效")})
+    if (
+        reason == DischargeReason.TERMINATED
+        and not AidDecision.objects.filter(admission=admission).exists()
+    ):
+        raise ValidationError({"reason": _("终止救助须由带班领导作出决定（终止救助通知书）")})
     if reason in VISITED_DISCHARGES and not destination.strip():
         raise ValidationError({"destination": _("送医或站外托养须填写医院或托养机构")})
     if visit_every_days is not None and not 1 <= visit_every_days <= 365:
@@ -368,6 +400,8 @@ def service_open(
         errors["kind"] = _("服务类型无效")
     if admission.status != AdmissionStatus.IN_STATION:
         errors["kind"] = _("此人已离站")
+    if admission.shelter_id is not None:
+        errors["kind"] = _("临时救助场所不办理在站服务，请转送救助管理站")
     if owner.org_unit_id != admission.station_id and owner != by:
         errors["owner"] = _("责任人须为本站工作人员")
     if (
@@ -519,3 +553,158 @@ def duty_shift_add(
     )
     audit_record(actor=by, action=AuditAction.CREATE, target=shift)
     return shift
+
+
+def _decision_checks(kind: str, reason: str, detail: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if reason not in DECISION_REASONS[AidDecisionKind(kind)]:
+        errors["reason"] = _("该理由不适用于此类决定")
+    if not detail.strip():
+        errors["detail"] = _("请写明认定的事实和理由")
+    return errors
+
+
+@transaction.atomic
+def aid_refuse(
+    *,
+    by: Any,
+    station: OrgUnit,
+    reason: str,
+    detail: str,
+    person: Person | None = None,
+    new_person: dict[str, Any] | None = None,
+) -> AidDecision:
+    """不予救助: a person who asked for help is, after questioning (询问甄别), not eligible.
+    Decided by the station leader; the person's file records it."""
+    _require(by, Capability.APPROVE_STAY_EXTENSIONS, station)
+    errors = _decision_checks(AidDecisionKind.REFUSE, reason, detail)
+    if station.level != OrgLevel.STATION:
+        errors["reason"] = _("只有救助管理站可以作出不予救助决定")
+    if (person is None) == (new_person is None):
+        errors["person"] = _("请选择已有档案或新建档案（二选一）")
+    if errors:
+        raise ValidationError(errors)
+    if person is None:
+        person, _warnings = person_create(by=by, org_unit=station, **(new_person or {}))
+        while person.merged_into_id is not None:
+            person = Person.objects.get(pk=person.merged_into_id)
+    if Admission.objects.filter(person=person, status=AdmissionStatus.IN_STATION).exists():
+        raise ValidationError({"person": _("此人目前在站，应办理离站或终止救助")})
+    decision = AidDecision.objects.create(
+        kind=AidDecisionKind.REFUSE,
+        station=station,
+        person=person,
+        reason=reason,
+        detail=detail.strip(),
+        decided_by=by,
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=decision, detail={"reason": reason})
+    timeline_record(
+        person=person,
+        kind=TimelineKind.FILE,
+        at=decision.decided_at,
+        summary=_("不予救助：%(reason)s") % {"reason": decision.get_reason_display()},
+        source=decision,
+        by=by,
+        org_unit=station,
+    )
+    return decision
+
+
+@transaction.atomic
+def aid_terminate(*, by: Any, admission: Admission, reason: str, detail: str) -> AidDecision:
+    """终止救助: the stay ends because of the person's conduct; decided by the station leader.
+    The person is discharged (离站原因「终止救助」) in the same transaction. Minors and people
+    under mental-health observation are never left on their own (see rules)."""
+    _require(by, Capability.APPROVE_STAY_EXTENSIONS, admission.station)
+    admission = Admission.objects.select_for_update().select_related("person").get(pk=admission.pk)
+    errors = _decision_checks(AidDecisionKind.TERMINATE, reason, detail)
+    if admission.status != AdmissionStatus.IN_STATION:
+        errors["reason"] = _("此人已离站")
+    else:
+        person = admission.person
+        barred = rules.termination_barred(
+            age=rules.age_on(
+                birth_date=person.birth_date,
+                birth_year=person.birth_year,
+                day=timezone.localdate(),
+            ),
+            zone_kind=admission.zone_kind,
+        )
+        if barred:
+            errors["reason"] = barred
+    if errors:
+        raise ValidationError(errors)
+    decision = AidDecision.objects.create(
+        kind=AidDecisionKind.TERMINATE,
+        station=admission.station,
+        person=admission.person,
+        admission=admission,
+        reason=reason,
+        detail=detail.strip(),
+        decided_by=by,
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=decision, detail={"reason": reason})
+    discharge(
+        by=by,
+        admission=admission,
+        reason=DischargeReason.TERMINATED,
+        note=f"{decision.get_reason_display()}：{decision.detail}",
+    )
+    return decision
+
+
+@transaction.atomic
+def night_round_record(
+    *, by: Any, station: OrgUnit, note: str = "", issues: str = "", at: datetime | None = None
+) -> NightRound:
+    """值班巡查 now (or at `at`, not in the future)."""
+    _require(by, Capability.MANAGE_STATIONS, station)
+    now = timezone.now()
+    at = at or now
+    if at > now + timedelta(minutes=5):
+        raise ValidationError({"at": _("巡查时间不能晚于现在")})
+    if at < now - timedelta(days=2):
+        raise ValidationError({"at": _("只能补记两天内的巡查")})
+    entry = NightRound.objects.create(
+        station=station, at=at, note=note.strip(), issues=issues.strip(), by=by
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, target=entry)
+    return entry
+
+
+@transaction.atomic
+def placement_step_record(
+    *, by: Any, admission: Admission, kind: str, done_on: date | None = None, note: str = ""
+) -> PlacementStep:
+    """A step of a long-stay person's placement (长期滞留人员安置); recording it again corrects
+    the date and note."""
+    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    if kind not in PlacementStepKind.values:
+        raise ValidationError({"kind": _("安置步骤无效")})
+    if admission.status != AdmissionStatus.IN_STATION:
+        raise ValidationError({"kind": _("此人已离站")})
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("完成日期不能晚于今天")})
+    step, _created = PlacementStep.objects.update_or_create(
+        admission=admission,
+        kind=kind,
+        defaults={
+            "done_on": done_on,
+            "note": note.strip(),
+            "by": by,
+            "recorded_at": timezone.now(),
+        },
+    )
+    audit_record(actor=by, action=AuditAction.UPDATE, target=admission, detail={"placement": kind})
+    timeline_record(
+        person=admission.person,
+        kind=TimelineKind.TRACING,
+        at=timezone.now(),
+        summary=_("长期滞留安置：%(step)s") % {"step": step.get_kind_display()},
+        source=admission,
+        by=by,
+        org_unit=admission.station,
+    )
+    return step

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -21,8 +24,9 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.people.selectors import person_for
-from warmwinter.stations import selectors, services, statistics
+from warmwinter.stations import pdf, selectors, services, statistics
 from warmwinter.stations.forms import (
+    PERSON_FIELDS,
     AdmissionForm,
     BedForm,
     DischargeForm,
@@ -30,12 +34,18 @@ from warmwinter.stations.forms import (
     DutyShiftForm,
     ExtendForm,
     HealthCheckForm,
+    NightRoundForm,
+    PlacementStepForm,
+    RefuseForm,
     ServiceCloseForm,
     ServiceOpenForm,
     ServiceStepForm,
+    TerminateForm,
     VisitForm,
 )
-from warmwinter.stations.models import Admission
+from warmwinter.stations.models import Admission, AidDecision, AidDecisionKind, PlacementStepKind
+
+logger = logging.getLogger(__name__)
 
 
 def _form_errors(form: django_forms.Form, exc: ValidationError) -> None:
@@ -46,13 +56,38 @@ def _form_errors(form: django_forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+def _submit(form: django_forms.Form, action: Callable[[dict[str, Any]], Any]) -> Any:
+    """Validate `form` and run `action` (one service call) with its cleaned data. Returns what
+    the service returned (a record), or None when the form or the service refused; a service's
+    ValidationError lands on the form, field by field."""
+    if not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as exc:
+        _form_errors(form, exc)
+        return None
+
+
+def _chosen_person(user: Any, person_id: int | None) -> Any:
+    """The file picked by number on an admission or refusal form, in the user's scope."""
+    if not person_id:
+        return None
+    try:
+        return person_for(user, person_id)
+    except Http404:
+        raise ValidationError({"person_id": "没有这份档案或无权查看"}) from None
+
+
 @login_required
 @capability_required(Capability.VIEW_STATIONS)
 def index(request: HttpRequest) -> HttpResponse:
-    stations = list(selectors.stations_for(request_user(request)))
-    if len(stations) == 1:
+    user = request_user(request)
+    stations = list(selectors.stations_for(user))
+    shelters = list(selectors.shelters_for(user).order_by("org_unit__code", "name"))
+    if len(stations) == 1 and not shelters:
         return redirect("stations:home", code=stations[0].code)
-    return render(request, "stations/index.html", {"stations": stations})
+    return render(request, "stations/index.html", {"stations": stations, "shelters": shelters})
 
 
 @login_required
@@ -67,8 +102,10 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
         "near_limit": selectors.stays_near_limit(user=user, station=station),
         "overdue": list(selectors.visits_overdue(user=user, station=station)),
         "can_manage": user.can(Capability.MANAGE_STATIONS),
+        "can_decide": user.can(Capability.APPROVE_STAY_EXTENSIONS),
         "care": selectors.daily_care(station),
         "long_stays": selectors.long_stays(user=user, station=station),
+        "decisions": selectors.decisions_for(user=user, station=station, limit=10),
         "disinfection_form": DisinfectionForm(),
     }
     if board.alert:
@@ -78,37 +115,37 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "stations/home.html", context)
 
 
+def _admit(request: HttpRequest, *, station: Any, shelter: Any = None) -> HttpResponse:
+    """入站 at a station, or at a temporary shelter run by `station` (the same form, fewer
+    steps on the record afterwards)."""
+    user = request_user(request)
+    form = AdmissionForm(request.POST or None)
+
+    def admit(data: dict[str, Any]) -> Admission:
+        return services.admission_create(
+            by=user,
+            station=station,
+            shelter=shelter,
+            person=_chosen_person(user, data["person_id"]),
+            new_person=form.new_person(),
+            **{k: v for k, v in data.items() if k not in PERSON_FIELDS},
+        )
+
+    if request.method == "POST" and (admission := _submit(form, admit)) is not None:
+        return redirect(admission)
+    context = {"station": station, "shelter": shelter, "form": form}
+    return render(
+        request,
+        "stations/admit.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @login_required
 @capability_required(Capability.MANAGE_STATIONS)
 def admit(request: HttpRequest, code: str) -> HttpResponse:
-    user = request_user(request)
-    station = selectors.station_for(user, code)
-    form = AdmissionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            person = None
-            if data["person_id"]:
-                try:
-                    person = person_for(user, data["person_id"])
-                except Http404:
-                    raise ValidationError({"person_id": "没有这份档案或无权查看"}) from None
-            admission = services.admission_create(
-                by=user,
-                station=station,
-                person=person,
-                new_person=form.new_person(),
-                **{
-                    k: data[k]
-                    for k in data
-                    if k not in ("person_id", "name", "sex", "age_estimate")
-                },
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect(admission)
-    return render(request, "stations/admit.html", {"station": station, "form": form})
+    return _admit(request, station=selectors.station_for(request_user(request), code))
 
 
 def _detail_context(user: Any, admission: Admission) -> dict[str, Any]:
@@ -116,7 +153,7 @@ def _detail_context(user: Any, admission: Admission) -> dict[str, Any]:
     return {
         "admission": admission,
         "assignment": assignment,
-        "free_beds": list(selectors.free_beds(admission.station)),
+        "free_beds": [] if admission.shelter_id else list(selectors.free_beds(admission.station)),
         "extensions": list(admission.extensions.select_related("approved_by")),
         "visits": list(admission.visits.select_related("by")),
         "can_manage": user.can(Capability.MANAGE_STATIONS),
@@ -130,6 +167,8 @@ def _detail_context(user: Any, admission: Admission) -> dict[str, Any]:
         "close_form": ServiceCloseForm(),
         "health_form": HealthCheckForm(),
         "health_checks": list(admission.health_checks.select_related("by")[:14]),
+        "termination": AidDecision.objects.filter(admission=admission).first(),
+        "placement_steps": list(admission.placement_steps.select_related("by")),
     }
 
 
@@ -143,6 +182,27 @@ def admission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "stations/admission.html", _detail_context(user, admission))
 
 
+def _on_admission(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[django_forms.Form],
+    form_key: str,
+    service: Callable[..., Any],
+    done_url: str = "",
+) -> HttpResponse:
+    """A form posted from the admission page: run `service(by=…, admission=…, **data)` and go
+    back to the page (or to `done_url`), or show the page again with the form's errors (400)."""
+    user = request_user(request)
+    admission = selectors.admission_for(user, pk)
+    form = form_class(request.POST)
+    if _submit(form, lambda data: service(by=user, admission=admission, **data)) is not None:
+        return redirect(done_url or admission.get_absolute_url())
+    context = _detail_context(user, admission)
+    context[form_key] = form
+    return render(request, "stations/admission.html", context, status=400)
+
+
 @login_required
 @capability_required(Capability.MANAGE_STATIONS)
 @require_POST
@@ -150,22 +210,22 @@ def assign_bed(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     admission = selectors.admission_for(user, pk)
     form = BedForm(request.POST)
-    if form.is_valid():
+
+    def assign(data: dict[str, Any]) -> Any:
         try:
-            bed = selectors.bed_for(user, form.cleaned_data["bed"])
-            services.bed_assign(by=user, admission=admission, bed=bed)
+            bed = selectors.bed_for(user, data["bed"])
         except Http404:
-            form.add_error("bed", "没有这个床位")
-        except ValidationError as exc:
-            _form_errors(form, exc)
+            raise ValidationError({"bed": "没有这个床位"}) from None
+        return services.bed_assign(by=user, admission=admission, bed=bed)
+
+    done = _submit(form, assign) is not None
     context = _detail_context(user, admission)
     context["bed_form"] = form
-    status = 200 if not form.errors else 409
     if request.htmx:  # type: ignore[attr-defined]
         # htmx swaps only 2xx answers: the card itself carries the message.
         return render(request, "stations/_bed.html", context)
-    if form.errors:
-        return render(request, "stations/admission.html", context, status=status)
+    if not done:
+        return render(request, "stations/admission.html", context, status=409)
     return redirect(admission)
 
 
@@ -173,38 +233,60 @@ def assign_bed(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.APPROVE_STAY_EXTENSIONS)
 @require_POST
 def extend_stay(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    admission = selectors.admission_for(user, pk)
-    form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.stay_extend(by=user, admission=admission, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect(admission)
-    context = _detail_context(user, admission)
-    context["extend_form"] = form
-    return render(request, "stations/admission.html", context, status=400)
+    return _on_admission(
+        request, pk, form_class=ExtendForm, form_key="extend_form", service=services.stay_extend
+    )
 
 
 @login_required
 @capability_required(Capability.MANAGE_STATIONS)
 @require_POST
 def record_visit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    admission = selectors.admission_for(user, pk)
-    form = VisitForm(request.POST)
-    if form.is_valid():
-        try:
-            services.visit_record(by=user, admission=admission, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect(admission)
-    context = _detail_context(user, admission)
-    context["visit_form"] = form
-    return render(request, "stations/admission.html", context, status=400)
+    return _on_admission(
+        request, pk, form_class=VisitForm, form_key="visit_form", service=services.visit_record
+    )
+
+
+@login_required
+@capability_required(Capability.MANAGE_STATIONS)
+@require_POST
+def open_service(request: HttpRequest, pk: int) -> HttpResponse:
+    return _on_admission(
+        request,
+        pk,
+        form_class=ServiceOpenForm,
+        form_key="service_form",
+        service=services.service_open,
+    )
+
+
+@login_required
+@capability_required(Capability.MANAGE_STATIONS)
+@require_POST
+def record_health(request: HttpRequest, pk: int) -> HttpResponse:
+    return _on_admission(
+        request,
+        pk,
+        form_class=HealthCheckForm,
+        form_key="health_form",
+        service=services.health_check_record,
+    )
+
+
+@login_required
+@capability_required(Capability.MANAGE_STATIONS)
+@require_POST
+def placement_step(request: HttpRequest, pk: int) -> HttpResponse:
+    admission = selectors.admission_for(request_user(request), pk)
+    from_list = request.POST.get("from") == "long_stay"
+    return _on_admission(
+        request,
+        pk,
+        form_class=PlacementStepForm,
+        form_key="placement_form",
+        service=services.placement_step_record,
+        done_url=reverse("stations:long_stay", args=[admission.station.code]) if from_list else "",
+    )
 
 
 @login_required
@@ -213,33 +295,17 @@ def discharge(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     admission = selectors.admission_for(user, pk)
     form = DischargeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.discharge(by=user, admission=admission, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect(admission)
-    return render(request, "stations/discharge.html", {"admission": admission, "form": form})
-
-
-@login_required
-@capability_required(Capability.MANAGE_STATIONS)
-@require_POST
-def open_service(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    admission = selectors.admission_for(user, pk)
-    form = ServiceOpenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.service_open(by=user, admission=admission, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect(admission)
-    context = _detail_context(user, admission)
-    context["service_form"] = form
-    return render(request, "stations/admission.html", context, status=400)
+    discharged = request.method == "POST" and _submit(
+        form, lambda data: services.discharge(by=user, admission=admission, **data)
+    )
+    if discharged:
+        return redirect(admission)
+    return render(
+        request,
+        "stations/discharge.html",
+        {"admission": admission, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -251,16 +317,9 @@ def service_progress(request: HttpRequest, pk: int, action: str) -> HttpResponse
     case = selectors.service_for(user, pk)
     form: django_forms.Form
     form = ServiceStepForm(request.POST) if action == "step" else ServiceCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            if action == "step":
-                services.service_step(by=user, case=case, **form.cleaned_data)
-            else:
-                services.service_close(by=user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect(case.admission)
+    service = services.service_step if action == "step" else services.service_close
+    if _submit(form, lambda data: service(by=user, case=case, **data)) is not None:
+        return redirect(case.admission)
     context = _detail_context(user, case.admission)
     context["step_form" if action == "step" else "close_form"] = form
     context["form_case"] = case.pk
@@ -329,50 +388,136 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-#: The national standard forms (民发〔2014〕132号) that print from a record.
+#: The national standard forms (民发〔2014〕132号) that print from an admission.
 PRINT_FORMS = {
     "registration": "stations/print_registration.html",  # 求助登记表
     "service-discharge": "stations/print_service_discharge.html",  # 在站服务及离站登记表
     "self-leave": "stations/print_self_leave.html",  # 自行离站声明书
 }
+#: … and from a decision (不予救助通知书, 终止救助通知书).
+DECISION_FORMS = {
+    AidDecisionKind.REFUSE: "stations/print_refusal.html",
+    AidDecisionKind.TERMINATE: "stations/print_termination.html",
+}
+
+
+def _printed(
+    request: HttpRequest, *, template: str, context: dict[str, Any], filename: str
+) -> HttpResponse:
+    """The print view, or with `?format=pdf` the same template as an A4 PDF."""
+    if request.GET.get("format") != "pdf":
+        return render(request, template, context)
+    try:
+        body = pdf.render_pdf(template, context, request)
+    except pdf.FormFontMissing as exc:
+        logger.error("%s", exc)
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
 
 
 @login_required
 @capability_required(Capability.VIEW_STATIONS)
 def print_form(request: HttpRequest, pk: int, form: str = "registration") -> HttpResponse:
-    """A national form filled from the record, ready to print and sign."""
+    """A national form filled from the record, ready to print and sign (HTML or PDF)."""
     if form not in PRINT_FORMS:
         raise Http404
     user = request_user(request)
     admission = selectors.admission_for(user, pk)
     with transaction.atomic():
-        audit_record(actor=user, action=AuditAction.VIEW, target=admission, detail={"print": form})
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            target=admission,
+            detail={"print": form, "format": request.GET.get("format", "html")[:8]},
+        )
     context = {
         "admission": admission,
         "person": admission.person,
         "services": selectors.services_of(admission),
         "assignment": selectors.current_bed(admission),
+        "termination": AidDecision.objects.filter(admission=admission).first(),
     }
-    return render(request, PRINT_FORMS[form], context)
+    return _printed(
+        request, template=PRINT_FORMS[form], context=context, filename=f"{form}-{admission.pk}"
+    )
 
 
 @login_required
-@capability_required(Capability.MANAGE_STATIONS)
-@require_POST
-def record_health(request: HttpRequest, pk: int) -> HttpResponse:
+@capability_required(Capability.VIEW_STATIONS)
+def decision_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """不予救助通知书 / 终止救助通知书, filled from the decision."""
+    user = request_user(request)
+    decision = selectors.decision_for(user, pk)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            target=decision,
+            detail={"print": decision.kind, "format": request.GET.get("format", "html")[:8]},
+        )
+    context = {"decision": decision, "person": decision.person, "admission": decision.admission}
+    return _printed(
+        request,
+        template=DECISION_FORMS[AidDecisionKind(decision.kind)],
+        context=context,
+        filename=f"{decision.kind}-{decision.pk}",
+    )
+
+
+@login_required
+@capability_required(Capability.APPROVE_STAY_EXTENSIONS)
+def refuse(request: HttpRequest, code: str) -> HttpResponse:
+    """不予救助: record the decision, then print the notice."""
+    user = request_user(request)
+    station = selectors.station_for(user, code)
+    form = RefuseForm(request.POST or None)
+
+    def decide(data: dict[str, Any]) -> AidDecision:
+        return services.aid_refuse(
+            by=user,
+            station=station,
+            person=_chosen_person(user, data["person_id"]),
+            new_person=form.new_person(),
+            reason=data["reason"],
+            detail=data["detail"],
+        )
+
+    if request.method == "POST" and (decision := _submit(form, decide)) is not None:
+        return redirect(decision)
+    return render(
+        request,
+        "stations/decide.html",
+        {"station": station, "form": form, "title": _("不予救助")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@capability_required(Capability.APPROVE_STAY_EXTENSIONS)
+def terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    """终止救助: record the decision (the person is discharged), then print the notice."""
     user = request_user(request)
     admission = selectors.admission_for(user, pk)
-    form = HealthCheckForm(request.POST)
-    if form.is_valid():
-        try:
-            services.health_check_record(by=user, admission=admission, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect(admission)
-    context = _detail_context(user, admission)
-    context["health_form"] = form
-    return render(request, "stations/admission.html", context, status=400)
+    form = TerminateForm(request.POST or None)
+
+    def decide(data: dict[str, Any]) -> AidDecision:
+        return services.aid_terminate(by=user, admission=admission, **data)
+
+    if request.method == "POST" and (decision := _submit(form, decide)) is not None:
+        return redirect(decision)
+    return render(
+        request,
+        "stations/decide.html",
+        {
+            "station": admission.station,
+            "admission": admission,
+            "form": form,
+            "title": _("终止救助"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -403,13 +548,9 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not user.can(Capability.MANAGE_STATIONS):
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.duty_shift_add(by=user, station=station, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                return redirect("stations:roster", code=station.code)
+        add = services.duty_shift_add
+        if _submit(form, lambda data: add(by=user, station=station, **data)) is not None:
+            return redirect("stations:roster", code=station.code)
         status = 400
     care = selectors.daily_care(station)
     tz = timezone.get_current_timezone()
@@ -423,3 +564,82 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
         "can_manage": user.can(Capability.MANAGE_STATIONS),
     }
     return render(request, "stations/roster.html", context, status=status)
+
+
+@login_required
+@capability_required(Capability.VIEW_STATIONS)
+def rounds(request: HttpRequest, code: str) -> HttpResponse:
+    """值班巡查: record a round; the nights' windows without one are flagged."""
+    user = request_user(request)
+    station = selectors.station_for(user, code)
+    form = NightRoundForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not user.can(Capability.MANAGE_STATIONS):
+            raise PermissionDenied
+        record = services.night_round_record
+        if _submit(form, lambda data: record(by=user, station=station, **data)) is not None:
+            return redirect("stations:rounds", code=station.code)
+        status = 400
+    now = timezone.now()
+    context = {
+        "station": station,
+        "form": form,
+        "rounds": list(selectors.rounds_for(station, since=now - timedelta(days=3))),
+        "missing": selectors.rounds_missing(station, now=now),
+        "can_manage": user.can(Capability.MANAGE_STATIONS),
+    }
+    return render(request, "stations/rounds.html", context, status=status)
+
+
+@login_required
+@capability_required(Capability.VIEW_STATIONS)
+def long_stay(request: HttpRequest, code: str) -> HttpResponse:
+    """长期滞留 people without identity: days in station and where their placement stands."""
+    user = request_user(request)
+    station = selectors.station_for(user, code)
+    rows = selectors.placements(user=user, station=station)
+    with transaction.atomic():
+        audit_record(
+            actor=user, action=AuditAction.VIEW, target=station, detail={"page": "long_stay"}
+        )
+    return render(
+        request,
+        "stations/long_stay.html",
+        {
+            "station": station,
+            "rows": rows,
+            "steps": PlacementStepKind.choices,
+            "can_manage": user.can(Capability.MANAGE_STATIONS),
+        },
+    )
+
+
+@login_required
+@capability_required(Capability.VIEW_STATIONS)
+def shelter_home(request: HttpRequest, pk: int) -> HttpResponse:
+    """A temporary shelter: who is there now, against its capacity."""
+    user = request_user(request)
+    shelter = selectors.shelter_for(user, pk)
+    guests = selectors.shelter_guests(shelter)
+    with transaction.atomic():
+        audit_record(
+            actor=user, action=AuditAction.VIEW, target=shelter, detail={"page": "shelter"}
+        )
+    return render(
+        request,
+        "stations/shelter.html",
+        {
+            "shelter": shelter,
+            "guests": guests,
+            "full": shelter.capacity is not None and len(guests) >= shelter.capacity,
+            "can_manage": user.can(Capability.MANAGE_STATIONS),
+        },
+    )
+
+
+@login_required
+@capability_required(Capability.MANAGE_STATIONS)
+def shelter_admit(request: HttpRequest, pk: int) -> HttpResponse:
+    shelter = selectors.shelter_for(request_user(request), pk)
+    return _admit(request, station=shelter.org_unit, shelter=shelter)

@@ -114,7 +114,7 @@ def test_discharge_to_hospital_without_a_hospital_is_refused(client_for, station
     response = client_for(station_worker).post(
         f"/stations/admissions/{admission.pk}/discharge/", {"reason": "to_hospital"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "送医或站外托养须填写医院或托养机构" in response.content.decode()
     admission.refresh_from_db()
     assert admission.status == "in_station"
