@@ -163,6 +163,14 @@ class Admission(TrackedModel):
     admitted_at = models.DateTimeField(_("入站时间"), default=timezone.now, db_index=True)
     brought_by = models.CharField(_("来站方式"), max_length=20, choices=BroughtBy.choices)
     escort_note = models.CharField(_("护送单位/人员"), max_length=120, blank=True)
+    encounter = models.ForeignKey(
+        "patrols.Encounter",
+        verbose_name=_("护送来站的街面处置"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admissions",
+    )
     category = models.CharField(_("求助类别"), max_length=20, choices=DistressCategory.choices)
     first_receiver = models.ForeignKey(
         settings.AUTH_USER_MODEL,

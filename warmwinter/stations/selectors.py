@@ -189,6 +189,27 @@ def services_of(admission: Admission) -> list[ServiceCase]:
     )
 
 
+def incoming_escorts(station: OrgUnit, *, now: datetime | None = None) -> QuerySet[Any]:
+    """People a patrol is bringing to this station (护送途中): escorted here in the last two
+    days, not yet arrived or admitted. The station sees them because they are coming to it."""
+    from warmwinter.patrols.models import Encounter
+    from warmwinter.patrols.rules import Disposition
+
+    since = (now or timezone.now()) - timedelta(days=2)
+    return (
+        Encounter.objects.filter(
+            disposition__in=[Disposition.ESCORT_STATION, Disposition.GUIDE_STATION],
+            escort_to__kind=PlaceKind.STATION,
+            escort_to__org_unit=station,
+            escort_arrived_at__isnull=True,
+            occurred_at__gte=since,
+            admissions__isnull=True,
+        )
+        .select_related("person", "team", "district")
+        .order_by("occurred_at")
+    )
+
+
 def open_shelters() -> list[Place]:
     """Overflow: temporary shelters open to the public (地址本身是公开信息)."""
     return list(

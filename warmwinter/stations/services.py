@@ -98,12 +98,16 @@ def admission_create(
     mental_signs: list[str] | None = None,
     admitted_at: datetime | None = None,
     shelter: Place | None = None,
+    encounter: Any = None,
 ) -> Admission:
     """入站: open a stay for `person`, or for a new file built from `new_person` (先行救助: an
     empty dict files an unknown person). `by` is the first receiver (首接责任人).
 
     With `shelter` the stay is in that temporary shelter and `station` is the unit running it
-    (the shelter's own org unit); the shelter's row is locked while its capacity is checked."""
+    (the shelter's own org unit); the shelter's row is locked while its capacity is checked.
+
+    With `encounter` (a patrol's escort to this station) the person is the one the patrol met,
+    and the escort is recorded as arrived and handed over to `by`."""
     _require(by, Capability.MANAGE_STATIONS, station)
     errors: dict[str, str] = {}
     if shelter is not None:
@@ -138,6 +142,10 @@ def admission_create(
         errors["temperature"] = _("体温应在 30–45℃ 之间")
     if held_items.strip() and not held_items_seal.strip():
         errors["held_items_seal"] = _("代保管物品须封存并填写封存编号")
+    if encounter is not None:
+        if person is not None and person.pk != encounter.person_id:
+            errors["person"] = _("护送来站的人员与所选档案不一致")
+        person, new_person = encounter.person, None
     if (person is None) == (new_person is None):
         errors["person"] = _("请选择已有档案或新建档案（二选一）")
     if errors:
@@ -166,6 +174,7 @@ def admission_create(
         admitted_at=now,
         brought_by=brought_by,
         escort_note=escort_note.strip(),
+        encounter=encounter,
         category=category,
         first_receiver=by,
         security_checks=checks,
@@ -184,6 +193,10 @@ def admission_create(
         modified_by=by,
     )
     audit_record(actor=by, action=AuditAction.CREATE, target=admission)
+    if encounter is not None and encounter.escort_arrived_at is None:
+        type(encounter).objects.filter(pk=encounter.pk).update(
+            escort_arrived_at=now, handover_to=(by.display_name or by.username)[:120]
+        )
     timeline_record(
         person=person,
         kind=TimelineKind.ADMISSION,

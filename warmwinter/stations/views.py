@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +106,7 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
         "care": selectors.daily_care(station),
         "long_stays": selectors.long_stays(user=user, station=station),
         "decisions": selectors.decisions_for(user=user, station=station, limit=10),
+        "incoming": list(selectors.incoming_escorts(station)),
         "disinfection_form": DisinfectionForm(),
     }
     if board.alert:
@@ -119,21 +120,27 @@ def _admit(request: HttpRequest, *, station: Any, shelter: Any = None) -> HttpRe
     """入站 at a station, or at a temporary shelter run by `station` (the same form, fewer
     steps on the record afterwards)."""
     user = request_user(request)
-    form = AdmissionForm(request.POST or None)
+    encounter = None
+    escort_id = request.POST.get("encounter") or request.GET.get("encounter")
+    if escort_id and shelter is None:
+        encounter = get_object_or_404(selectors.incoming_escorts(station), pk=escort_id)
+    initial = {"brought_by": "patrol", "escort_note": encounter.escort_members} if encounter else {}
+    form = AdmissionForm(request.POST or None, initial=initial)
 
     def admit(data: dict[str, Any]) -> Admission:
         return services.admission_create(
             by=user,
             station=station,
             shelter=shelter,
-            person=_chosen_person(user, data["person_id"]),
-            new_person=form.new_person(),
+            person=None if encounter else _chosen_person(user, data["person_id"]),
+            new_person=None if encounter else form.new_person(),
+            encounter=encounter,
             **{k: v for k, v in data.items() if k not in PERSON_FIELDS},
         )
 
     if request.method == "POST" and (admission := _submit(form, admit)) is not None:
         return redirect(admission)
-    context = {"station": station, "shelter": shelter, "form": form}
+    context = {"station": station, "shelter": shelter, "form": form, "encounter": encounter}
     return render(
         request,
         "stations/admit.html",
