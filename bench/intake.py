@@ -8,7 +8,7 @@ It prints, for one run on PostgreSQL with production settings under gunicorn:
   - ceiling 2: requests/s of a trivial JSON view (/livez) of the same server;
   - our rate as a fraction of each.
 
-Run: .venv/bin/python bench/intake.py [--clients 64] [--seconds 20] [--workers 3] [--threads 8]
+Run: .venv/bin/python bench/intake.py [--clients 64] [--seconds 20] [--workers 2] [--threads 16]
 Needs PostgreSQL on 127.0.0.1:5432 (BENCH_DATABASE_URL to change); creates and drops its own
 database `ww_bench`.
 """
@@ -186,11 +186,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    # Two processes for two cores (each is held to one core by the GIL, and PostgreSQL needs
+    # the rest); many threads each, since a request spends most of its time waiting for the
+    # commit to reach the disk.
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args()
 
     token = prepare_database()
+    load_before = os.getloadavg()[0]
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -203,6 +207,10 @@ def main() -> None:
             str(args.workers),
             "--threads",
             str(args.threads),
+            # Keep-alive clients stay with the worker that accepted them; without a cap the
+            # first worker to wake takes most of them and is the bottleneck while the other idles.
+            "--worker-connections",
+            str(-(-args.clients // args.workers)),
             "--keep-alive",
             "30",
             "--log-level",
@@ -227,10 +235,12 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     insert = insert_ceiling(args.clients, args.seconds / 2)
+    load_after = os.getloadavg()[0]
 
     print(
         f"machine: {os.cpu_count()} cores; gunicorn gthread {args.workers}×{args.threads}; "
-        f"{args.clients} concurrent clients; {args.seconds:.0f} s"
+        f"{args.clients} concurrent clients; {args.seconds:.0f} s; "
+        f"load average (1 min) {load_before:.2f} before, {load_after:.2f} after"
     )
     print(
         f"lead intake     : {ours['rate']:8.1f} leads/s  p50 {ours['p50_ms']:6.1f} ms  "

@@ -1,10 +1,24 @@
-"""Authentication for the API: bearer tokens for machines, the session for pages."""
+"""Authentication for the API: bearer tokens for machines, the session for pages.
+
+Machines (the grid platform pushing leads in bursts) send a token with every request; looking
+it and its user up in the database each time cost as much as storing a lead. The user a token
+stands for is therefore kept in the cache for API_TOKEN_CACHE_S seconds (default 10), keyed by a
+hash of the token, never past the token's expiry. Revoking, editing or deleting a token, or
+changing its user, clears the entry at once (`accounts/signals.py`); a process with its own
+in-memory cache that did not make the change sees it within the TTL. A miss goes through
+`ApiToken.authenticate`, which also records when the token was last used (to the minute).
+"""
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from warmwinter.accounts.models import ApiToken
@@ -12,14 +26,48 @@ from warmwinter.accounts.models import ApiToken
 if TYPE_CHECKING:
     from warmwinter.accounts.models import User
 
+TOKEN_CACHE_S_DEFAULT = 10
+
+
+def _cache_key(key_hash: str) -> str:
+    return f"accounts:token:{key_hash}"
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def forget_tokens(key_hashes: list[str]) -> None:
+    """Drop cached users of these tokens now, and again after the commit (a request in between
+    may have cached the row as it was before the change)."""
+    keys = [_cache_key(h) for h in key_hashes]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
 
 class TokenAuth(HttpBearer):
     openapi_description = "Authorization: Bearer ww_…（由市级管理员签发的 API 令牌）"
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = ApiToken.authenticate(token)
-        if user is not None:
-            request.user = user
+        ttl = getattr(settings, "API_TOKEN_CACHE_S", TOKEN_CACHE_S_DEFAULT)
+        key = _cache_key(_hash(token))
+        # The cache returns a fresh copy of the user each time: no request shares an instance.
+        user = cache.get(key) if ttl > 0 else None
+        if user is None:
+            user = ApiToken.authenticate(token)
+            if user is None:
+                return None
+            if ttl > 0:
+                expires = (
+                    ApiToken.objects.filter(key_hash=_hash(token))
+                    .values_list("expires_at", flat=True)
+                    .first()
+                )
+                if expires is not None:
+                    ttl = min(ttl, int((expires - timezone.now()).total_seconds()))
+                if ttl > 0:
+                    cache.set(key, user, ttl)
+        request.user = user
         return user
 
 

@@ -1,11 +1,15 @@
-"""Sign-ins, sign-outs and failed attempts go to the audit trail."""
+"""Sign-ins, sign-outs and failed attempts go to the audit trail; a changed token or user
+drops the cached token lookup."""
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from warmwinter.accounts.auth import forget_tokens
+from warmwinter.accounts.models import ApiToken, User
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 
@@ -32,3 +36,21 @@ def _login_failed(
         request=request,
         via="page",
     )
+
+
+@receiver(post_save, sender=ApiToken, dispatch_uid="accounts-token-cache-token-saved")
+@receiver(post_delete, sender=ApiToken, dispatch_uid="accounts-token-cache-token-deleted")
+def _token_changed(sender: Any, instance: ApiToken, **kwargs: Any) -> None:
+    forget_tokens([instance.key_hash])
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts-token-cache-user-saved")
+def _user_changed(sender: Any, instance: User, **kwargs: Any) -> None:
+    if kwargs.get("created") or kwargs.get("raw"):
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a sign-in changes nothing a token grants
+    hashes = list(ApiToken.objects.filter(user=instance).values_list("key_hash", flat=True))
+    if hashes:
+        forget_tokens(hashes)

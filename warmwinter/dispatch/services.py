@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -60,8 +62,27 @@ def lead_close(*, lead: Lead, by: Any, outcome: str, note: str = "") -> Lead:
     )
 
 
+AUTO_DISPATCH_CACHE_S_DEFAULT = 5
+
+
+def _auto_dispatch_key(district_id: int) -> str:
+    return f"dispatch:auto:{district_id}"
+
+
 def auto_dispatch_enabled(district_id: int) -> bool:
-    return selectors.auto_dispatch_on(district_id)
+    """Whether the district has auto-dispatch on. Every received lead asks, so the answer is
+    cached for DISPATCH_AUTO_CACHE_S seconds (default 5); switching it through
+    `auto_dispatch_set` clears the entry, other processes with their own in-memory cache follow
+    within the TTL (a lead in between waits on the board for a dispatcher, as it would anyway).
+    """
+    ttl = getattr(settings, "DISPATCH_AUTO_CACHE_S", AUTO_DISPATCH_CACHE_S_DEFAULT)
+    key = _auto_dispatch_key(district_id)
+    on: bool | None = cache.get(key) if ttl > 0 else None
+    if on is None:
+        on = selectors.auto_dispatch_on(district_id)
+        if ttl > 0:
+            cache.set(key, on, ttl)
+    return on
 
 
 def auto_dispatch_set(*, district: OrgUnit, on: bool, by: Any) -> DistrictDispatch:
@@ -73,6 +94,11 @@ def auto_dispatch_set(*, district: OrgUnit, on: bool, by: Any) -> DistrictDispat
         )
         setting.auto_dispatch = on
         setting.save()
+    # Forget the cached answer now, and again when a caller's transaction (if any) commits,
+    # in case a lead in between cached the old value.
+    key = _auto_dispatch_key(district.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
     return setting
 
 

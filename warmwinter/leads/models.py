@@ -87,11 +87,13 @@ class LeadQuerySet(models.QuerySet["Lead"]):
 
 
 class Lead(FSMModelMixin, TrackedModel):
-    tracking_code = models.CharField(_("查询码"), max_length=12, unique=True, editable=False)
-    idempotency_key = models.CharField(
+    # Unique by constraint (Meta), not `unique=True`: on PostgreSQL that would add a second,
+    # LIKE-pattern index that no query uses and every intake would have to maintain.
+    tracking_code = models.CharField(_("查询码"), max_length=12, editable=False)
+    # NULL (not "") for a lead without a key: the unique constraint lets NULLs repeat.
+    idempotency_key = models.CharField(  # noqa: DJ001
         _("幂等键"),
         max_length=120,
-        unique=True,
         null=True,
         blank=True,
         editable=False,
@@ -102,7 +104,7 @@ class Lead(FSMModelMixin, TrackedModel):
 
     lat = models.FloatField(_("纬度（WGS-84）"))
     lng = models.FloatField(_("经度（WGS-84）"))
-    h3_cell = models.CharField(_("H3 网格"), max_length=16, db_index=True, editable=False)
+    h3_cell = models.CharField(_("H3 网格"), max_length=16, editable=False)
     place = models.ForeignKey(
         "places.Place",
         verbose_name=_("地点"),
@@ -130,7 +132,7 @@ class Lead(FSMModelMixin, TrackedModel):
     signals = models.JSONField(_("紧急情形"), default=list, blank=True)
 
     reporter_name = models.CharField(_("报告人姓名"), max_length=60, blank=True)
-    reporter_phone = models.CharField(_("报告人电话"), max_length=20, blank=True, db_index=True)
+    reporter_phone = models.CharField(_("报告人电话"), max_length=20, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("报告人账号"),
@@ -140,9 +142,17 @@ class Lead(FSMModelMixin, TrackedModel):
         related_name="reported_leads",
     )
     recording_ref = models.CharField(_("通话录音编号"), max_length=120, blank=True)
+    # Kept as the reporter's reference only: the server never fetches it, and pages show it as
+    # a link, never as an image (which would make every viewer's browser fetch it).
+    media_url = models.URLField(
+        _("报告方图片链接"),
+        max_length=500,
+        blank=True,
+        help_text=_("Open311 media_url：仅保存链接，系统不下载"),
+    )
     recording_retain_until = models.DateField(_("录音保存至"), null=True, blank=True)
 
-    priority = models.PositiveSmallIntegerField(_("优先级"), default=3, db_index=True)
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=3)
     priority_score = models.SmallIntegerField(_("分诊得分"), default=0)
     priority_reasons = models.JSONField(_("分诊依据"), default=list, blank=True)
 
@@ -152,7 +162,6 @@ class Lead(FSMModelMixin, TrackedModel):
         choices=LeadStatus.choices,
         default=LeadStatus.RECEIVED,
         protected=True,
-        db_index=True,
     )
     team = models.ForeignKey(
         "dispatch.Team",
@@ -188,7 +197,17 @@ class Lead(FSMModelMixin, TrackedModel):
         verbose_name = _("求助线索")
         verbose_name_plural = _("求助线索")
         ordering = ["priority", "-received_at"]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        # Only what queries use: every index is written on every intake. Status lookups use
+        # the (status, due_at) index; h3 cells and phone numbers are matched exactly.
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["h3_cell"], name="lead_h3_cell_idx"),
+            models.Index(fields=["reporter_phone"], name="lead_reporter_phone_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["tracking_code"], name="lead_tracking_code_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="lead_idempotency_key_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tracking_code}"

@@ -8,10 +8,14 @@ The service request id is the lead's tracking code; a status answer never carrie
 from __future__ import annotations
 
 import math
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,6 +26,9 @@ from warmwinter.places.geo import OutsideServiceAreaError
 from warmwinter.places.selectors import public_places
 
 SERVICE_CODE = "person-in-cold"
+#: GeoReport v2: a list without dates covers the last 90 days; we also cap the span and count.
+LIST_WINDOW = timedelta(days=90)
+LIST_LIMIT = 1000
 
 
 def _service() -> dict[str, Any]:
@@ -74,6 +81,9 @@ def _report(data: Any) -> services.LeadReport:
     description = data.get("description", "")
     if len(description) > 2000:
         raise ValidationError(_("description 最多 2000 字"))
+    media_url = data.get("media_url", "").strip()
+    if len(media_url) > 500:
+        raise ValidationError(_("media_url 最多 500 个字符"))
     phone = data.get("phone", "")[:20]
     name = f"{data.get('last_name', '')}{data.get('first_name', '')}"[:60]
     return services.LeadReport(
@@ -85,29 +95,72 @@ def _report(data: Any) -> services.LeadReport:
         description=description,
         reporter_name=name,
         reporter_phone=phone,
+        media_url=media_url,
     )
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def requests_collection(request: HttpRequest) -> JsonResponse:
-    """POST creates a service request; GET answers the status of the ones named in
-    `service_request_id` (comma-separated, at most 50). Listing all requests is not offered:
-    an anonymous client may only follow codes it holds."""
+    """POST creates a service request (`media_url` is kept as a reference and never fetched);
+    GET lists requests: the ones named in `service_request_id` (comma-separated, at most 50),
+    or those received between `start_date` and `end_date` (ISO 8601; by default the last 90
+    days, at most 90 days, newest first, at most 1000), optionally only `status` open or
+    closed. Each answer carries the status only, never where, who or what was reported."""
     if request.method == "GET":
-        return _requests_status(request)
+        return _requests_list(request)
     return _requests_create(request)
 
 
-def _requests_status(request: HttpRequest) -> JsonResponse:
-    raw = request.GET.get("service_request_id", "")
+def _when(raw: str, *, end: bool) -> datetime | None:
+    """An ISO 8601 date-time (a date alone means its start, or for `end` its end)."""
+    if not raw:
+        return None
+    try:
+        if (day := parse_date(raw)) is not None:
+            moment: datetime | None = datetime.combine(
+                day + timedelta(days=1) if end else day, time.min
+            )
+        else:
+            moment = parse_datetime(raw)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValidationError(_("日期格式不正确（ISO 8601，例如 2026-01-20T08:00:00+08:00）"))
+    return make_aware(moment) if is_naive(moment) else moment
+
+
+def _requests_list(request: HttpRequest) -> JsonResponse:
+    params = request.GET
+    code = params.get("service_code", "")
+    if code and code != SERVICE_CODE:
+        return _errors(400, _("service_code 无效，可用：%(c)s") % {"c": SERVICE_CODE})
+    statuses = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
+    if not statuses <= {"open", "closed"}:
+        return _errors(400, _("status 只能是 open 或 closed"))
+    raw = params.get("service_request_id", "")
     codes = [services.normalise_tracking_code(c)[:12] for c in raw.split(",") if c.strip()]
-    if not codes:
-        return _errors(400, _("请提供 service_request_id（可用逗号分隔多个）"))
     if len(codes) > 50:
         return _errors(400, _("一次最多查询 50 个 service_request_id"))
-    leads = [lead for c in codes if (lead := selectors.lead_by_tracking_code(c)) is not None]
-    return JsonResponse([_status_of(lead) for lead in leads], safe=False)
+    if codes:
+        leads = [lead for c in codes if (lead := selectors.lead_by_tracking_code(c)) is not None]
+    else:
+        try:
+            start = _when(params.get("start_date", ""), end=False)
+            end = _when(params.get("end_date", ""), end=True)
+        except ValidationError as exc:
+            return _errors(400, "；".join(exc.messages))
+        end = end or timezone.now()
+        start = start or end - LIST_WINDOW
+        if start > end:
+            return _errors(400, _("start_date 须早于 end_date"))
+        if end - start > LIST_WINDOW:
+            return _errors(400, _("一次最多查询 90 天"))
+        leads = selectors.leads_received_between(start, end, limit=LIST_LIMIT)
+    rows = [_status_of(lead) for lead in leads]
+    if statuses and not codes:  # named requests are answered whatever their status
+        rows = [row for row in rows if row["status"] in statuses]
+    return JsonResponse(rows, safe=False)
 
 
 def _requests_create(request: HttpRequest) -> JsonResponse:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import Http404
 
-from warmwinter.accounts.scoping import get_visible_or_404, visible_to
+from warmwinter.accounts.scoping import visible_to
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
 from warmwinter.places.models import Place, PlaceKind
@@ -23,8 +24,23 @@ def _base() -> QuerySet[Lead]:
     return Lead.objects.select_related("district", "org_unit", "team", "place", "merged_into")
 
 
+def _visible(qs: QuerySet[Lead], user: Any) -> QuerySet[Lead]:
+    """The leads in `user`'s scope, and the ones they entered themselves.
+
+    A hotline operator acts for the rescue station, whose scope holds no leads (a lead belongs
+    to the street or district it falls in), yet must reopen the calls they recorded wherever
+    those fell; so may anyone who entered a lead. What they may do to it is still decided by
+    their capabilities (a hotline operator only reads; a dispatcher who entered a lead of
+    another district may cancel their own entry, but can only dispatch it to a team they see,
+    and a team must be of the lead's district)."""
+    in_scope = visible_to(qs, user)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return in_scope
+    return in_scope | qs.filter(created_by=user)
+
+
 def leads_for(*, user: Any, status: str | None = None, q: str = "") -> QuerySet[Lead]:
-    qs = visible_to(_base(), user)
+    qs = _visible(_base(), user)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -35,13 +51,25 @@ def leads_for(*, user: Any, status: str | None = None, q: str = "") -> QuerySet[
 
 
 def lead_for(user: Any, pk: Any) -> Lead:
-    """The lead `pk` if `user` may see it, else 404."""
-    return get_visible_or_404(_base(), user, pk=pk)
+    """The lead `pk` if `user` may see it (in scope, or entered by them), else 404."""
+    try:
+        return _visible(_base(), user).get(pk=pk)
+    except (Lead.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def lead_by_tracking_code(code: str) -> Lead | None:
     """For the public tracking page and Open311: the caller shows only the status."""
     return Lead.objects.select_related("merged_into", "district").filter(tracking_code=code).first()
+
+
+def leads_received_between(start: datetime, end: datetime, *, limit: int) -> list[Lead]:
+    """For the Open311 list, newest first: the caller shows only the status."""
+    return list(
+        Lead.objects.select_related("merged_into", "district")
+        .filter(received_at__gte=start, received_at__lt=end)
+        .order_by("-received_at", "-pk")[:limit]
+    )
 
 
 def public_status(lead: Lead) -> Lead:
@@ -69,7 +97,7 @@ def likely_duplicates(lead: Lead, *, user: Any) -> list[Duplicate]:
     radius = getattr(settings, "LEADS_DUPLICATE_RADIUS_M", DUPLICATE_RADIUS_M_DEFAULT)
     window = getattr(settings, "LEADS_DUPLICATE_WINDOW", DUPLICATE_WINDOW_DEFAULT)
     candidates = (
-        visible_to(_base(), user)
+        _visible(_base(), user)
         .exclude(pk=lead.pk)
         .exclude(status__in=[LeadStatus.MERGED, LeadStatus.CANCELLED])
         .filter(

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from PIL import Image, UnidentifiedImageError
 
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.leads import locator, rules
+from warmwinter.leads import locator, rules, store
 from warmwinter.leads.models import (
     Lead,
     LeadChannel,
@@ -198,15 +199,21 @@ class LeadReport:
     reporter_name: str = ""
     reporter_phone: str = ""
     recording_ref: str = ""
+    media_url: str = ""
     received_at: datetime | None = None
     photos: list[CleanPhoto] = field(default_factory=list)
 
 
+_CHANNELS = frozenset(LeadChannel.values)
+_MEDIA_URL = URLValidator(schemes=["http", "https"])
+_SIGNALS = frozenset(UrgencySignal.values)
+
+
 def _validate(report: LeadReport) -> None:
     errors: dict[str, str] = {}
-    if report.channel not in LeadChannel.values:
+    if report.channel not in _CHANNELS:
         errors["channel"] = _("来源渠道无效")
-    unknown = [s for s in report.signals if s not in UrgencySignal.values]
+    unknown = [s for s in report.signals if s not in _SIGNALS]
     if unknown:
         errors["signals"] = _("未知的紧急情形：%(s)s") % {"s": ", ".join(unknown)}
     if not 1 <= report.people_count <= 200:
@@ -215,6 +222,13 @@ def _validate(report: LeadReport) -> None:
         errors["description"] = _("情况描述最多 2000 字")
     if len(report.photos) > MAX_PHOTOS:
         errors["photos"] = _("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}
+    if report.media_url:
+        try:
+            if len(report.media_url) > 500:
+                raise ValidationError("too long")
+            _MEDIA_URL(report.media_url)
+        except ValidationError:
+            errors["media_url"] = _("图片链接须为 http(s) 网址，最多 500 个字符")
     if report.channel == LeadChannel.HOTLINE and not report.recording_ref:
         errors["recording_ref"] = _("热线来电须填写通话录音编号")
     if errors:
@@ -233,12 +247,40 @@ def lead_receive(
     """Record a report as a lead, committed before this returns. Returns (lead, created).
 
     The same `idempotency_key` (a client UUID, a partner's Idempotency-Key) returns the lead
-    it created the first time, however often the submission is retried.
+    it created the first time, however often the submission is retried. Retries are rare, so
+    the key is not looked up first: the unique constraint refuses the second insert (waiting
+    for a racing first one to commit) and the lead that holds the key is returned.
     """
-    if idempotency_key:
-        existing = Lead.objects.filter(idempotency_key=idempotency_key).order_by().first()
+    try:
+        lead = _new_lead(report, by, idempotency_key)
+    except (ValidationError, geo.OutsideServiceAreaError):
+        # A retry of an accepted submission gets its lead even if this copy would not pass now.
+        existing = _lead_with_key(idempotency_key)
         if existing is not None:
             return existing, False
+        raise
+    user = lead.created_by
+    for attempt in range(3):
+        try:
+            return _store(lead, report, by, user, lead.district_id), True
+        except IntegrityError:
+            existing = _lead_with_key(idempotency_key)
+            if existing is not None:
+                return existing, False
+            if attempt == 2:
+                raise
+            lead.pk = None  # a tracking-code collision (2^-50): draw another
+    raise AssertionError("unreachable")
+
+
+def _lead_with_key(idempotency_key: str | None) -> Lead | None:
+    if not idempotency_key:
+        return None
+    return Lead.objects.filter(idempotency_key=idempotency_key).order_by().first()
+
+
+def _new_lead(report: LeadReport, by: Any, idempotency_key: str | None) -> Lead:
+    """The lead a report makes, validated, located and triaged; not saved."""
     _validate(report)
     where = resolve_location(
         lat=report.lat,
@@ -254,7 +296,7 @@ def lead_receive(
     signals = list(dict.fromkeys(report.signals))
     result = rules.triage(
         signals=signals,
-        signal_labels={s.value: str(s.label) for s in UrgencySignal},
+        signal_labels={s: str(UrgencySignal(s).label) for s in signals},
         people_count=report.people_count,
         at=received,
         weather_boost=effects.lead_priority_boost,
@@ -281,6 +323,7 @@ def lead_receive(
         reporter_phone=report.reporter_phone[:20],
         reported_by=user,
         recording_ref=report.recording_ref[:120],
+        media_url=report.media_url,
         recording_retain_until=recording_retention_until(received)
         if report.recording_ref
         else None,
@@ -292,22 +335,23 @@ def lead_receive(
         + rules.time_limit(priority=result.priority, stage="dispatch", factor=factor),
         created_by=user,
     )
-    for attempt in range(3):
-        try:
-            return _store(lead, report, by, user, where.district.pk), True
-        except IntegrityError:
-            if idempotency_key:
-                existing = Lead.objects.filter(idempotency_key=idempotency_key).first()
-                if existing is not None:
-                    return existing, False
-            if attempt == 2:
-                raise
-            lead.pk = None  # a tracking-code collision (2^-50): draw another
-    raise AssertionError("unreachable")
+    return lead
 
 
 def _store(lead: Lead, report: LeadReport, by: Any, user: Any, district_id: int) -> Lead:
     # A collision of random tracking codes is left to the unique constraint, not pre-checked.
+    if not report.photos and store.one_statement_available():
+        lead.tracking_code = new_tracking_code()
+        event = LeadEvent(
+            kind=LeadEventKind.CREATED,
+            at=lead.received_at,
+            by=user,
+            to_status=LeadStatus.RECEIVED,
+            note=str(LeadChannel(report.channel).label),
+        )
+        store.insert_lead_with_trail(lead, event, store.audit_event_for_new_lead(lead, by))
+        transaction.on_commit(lambda: _after_receive(lead.pk, district_id))
+        return lead
     with transaction.atomic():
         lead.tracking_code = new_tracking_code()
         lead.save(force_insert=True)

@@ -153,8 +153,10 @@ def test_an_open311_client_reports_without_a_key_and_follows_the_status(
     assert status["status"] == "closed"
     listed = client.get("/open311/v2/requests.json", {"service_request_id": f"{code},NOPE"}).json()
     assert [x["service_request_id"] for x in listed] == [code]
-    assert client.get("/open311/v2/requests.json").status_code == 400
-    assert "13900001111" not in json.dumps(status) and "通道里有人" not in json.dumps(status)
+    everything = client.get("/open311/v2/requests.json").json()
+    assert [x["service_request_id"] for x in everything] == [code]
+    for shown in (status, everything):
+        assert "13900001111" not in json.dumps(shown) and "通道里有人" not in json.dumps(shown)
 
 
 def test_open311_needs_a_location_and_form_encoding(client, reference):
@@ -275,6 +277,35 @@ def test_the_hotline_keeps_the_call_recording_reference_at_least_three_months(
     history = c.get("/leads/hotline/caller/", {"reporter_phone": "13700000001"}).content.decode()
     assert lead.tracking_code in history
     assert "人民广场" in c.get("/leads/hotline/places/", {"place_q": "人民广场"}).content.decode()
+
+
+def test_a_hotline_operator_reopens_the_calls_they_recorded_and_only_those(
+    client_for, token_for, hotline_operator, make_user, make_lead, station_worker
+):
+    c = client_for(hotline_operator)
+    r = c.post(
+        "/leads/hotline/",
+        {
+            "channel": "hotline",
+            "lat": "31.2320",
+            "lng": "121.4750",
+            "datum": "wgs84",
+            "people_count": "1",
+            "recording_ref": "REC-20260110-0002",
+        },
+    )
+    assert r.status_code == 302
+    mine = Lead.objects.get()
+    assert c.get(f"/leads/{mine.pk}/").status_code == 200
+    assert mine.tracking_code in c.get("/leads/").content.decode()
+    api = Client(headers={"Authorization": f"Bearer {token_for(hotline_operator)}"})
+    assert api.get(f"/api/v1/leads/{mine.pk}").status_code == 200
+    # Another operator's call, and the same call for a colleague at the station: not theirs.
+    other_operator = make_user("hotline2", "hotline_operator", "S310000-1")
+    theirs = make_lead(by=other_operator, channel="hotline", recording_ref="REC-2")
+    assert c.get(f"/leads/{theirs.pk}/").status_code == 404
+    assert api.get(f"/api/v1/leads/{theirs.pk}").status_code == 404
+    assert client_for(station_worker).get(f"/leads/{mine.pk}/").status_code == 404
 
 
 def test_a_hotline_call_without_its_recording_reference_is_refused(
