@@ -37,6 +37,36 @@ def _org_unit_of(target: models.Model | None) -> Any:
     return obj
 
 
+def audit_event(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    target: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    via: str = "",
+    actor_label: str = "",
+) -> AuditEvent:
+    """The event `audit_record` would write, not saved (for a caller that stores it with other
+    rows in one statement, e.g. lead intake)."""
+    is_user = getattr(actor, "is_authenticated", False)
+    request = request or current_request.get()
+    if not via and request is not None:
+        via = "api" if request.path.startswith("/api/") else "page"
+    return AuditEvent(
+        actor=actor if is_user else None,
+        actor_label=actor_label or (actor.get_username() if is_user else ""),
+        action=str(action),
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None and target.pk is not None else "",
+        target_label=str(target)[:200] if target is not None else "",
+        org_unit=_org_unit_of(target),
+        detail=detail or {},
+        ip=_client_ip(request) if request is not None else None,
+        via=via,
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -50,19 +80,14 @@ def audit_record(
     """Record that `actor` did `action` to `target`. Call inside the same transaction as the
     change it describes, so that a change never lands without its trail. Within a request the
     client address and channel come from AuditContextMiddleware."""
-    is_user = getattr(actor, "is_authenticated", False)
-    request = request or current_request.get()
-    if not via and request is not None:
-        via = "api" if request.path.startswith("/api/") else "page"
-    return AuditEvent.objects.create(
-        actor=actor if is_user else None,
-        actor_label=actor_label or (actor.get_username() if is_user else ""),
-        action=str(action),
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        target_label=str(target)[:200] if target is not None else "",
-        org_unit=_org_unit_of(target),
-        detail=detail or {},
-        ip=_client_ip(request) if request is not None else None,
+    event = audit_event(
+        actor=actor,
+        action=action,
+        target=target,
+        detail=detail,
+        request=request,
         via=via,
+        actor_label=actor_label,
     )
+    event.save(force_insert=True)
+    return event

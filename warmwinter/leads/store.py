@@ -20,8 +20,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import NOT_PROVIDED
 
-from warmwinter.audit.middleware import current_request
 from warmwinter.audit.models import AuditAction, AuditEvent
+from warmwinter.audit.services import audit_event
 from warmwinter.leads.models import Lead, LeadEvent
 
 
@@ -50,21 +50,9 @@ def _columns(
 
 
 def audit_event_for_new_lead(lead: Lead, by: Any) -> AuditEvent:
-    """The audit event `audit_record(actor=by, action=CREATE, target=lead)` would write, not
-    saved and without target_id (the lead has no id yet). A test keeps the two equal."""
-    is_user = getattr(by, "is_authenticated", False)
-    request = current_request.get()
-    return AuditEvent(
-        actor=by if is_user else None,
-        actor_label=by.get_username() if is_user else "",
-        action=str(AuditAction.CREATE),
-        target_type=Lead._meta.label_lower,
-        target_label=str(lead)[:200],
-        org_unit_id=lead.org_unit_id,
-        detail={},
-        ip=(request.META.get("REMOTE_ADDR") or None) if request is not None else None,
-        via=("api" if request.path.startswith("/api/") else "page") if request is not None else "",
-    )
+    """The audit event `audit_record(actor=by, action=CREATE, target=lead)` writes, unsaved
+    (its target_id is filled from the new lead's id in the statement)."""
+    return audit_event(actor=by, action=AuditAction.CREATE, target=lead)
 
 
 @functools.lru_cache(maxsize=32)
