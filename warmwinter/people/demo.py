@@ -221,7 +221,7 @@ def _bulk(batch: list[Person]) -> None:
         created = Person.objects.bulk_create(batch)
         PersonNameKey.objects.bulk_create(
             (
-                PersonNameKey(person=p, key=k)
+                PersonNameKey(person=p, key=k, birth_year=p.birth_year)
                 for p in created
                 for k in names.stored_keys(p.name, [])
             ),

@@ -1,9 +1,12 @@
 """Record linkage: which person files might be the person just described, ranked, with the
 reasons a worker can check.
 
-`score_pair` is pure (no database) so the batch command and the benchmark use the same rules;
-`candidates_for` gathers candidates through indexed blocking keys (ID digest, phone, pinyin keys,
-birth year) and adds where they were seen.
+`score_pair` is pure (no database): a 0–1 agreement with reasons a worker can check, for one
+description against a few hundred files. `candidates_for` gathers those files through indexed
+blocking keys (ID digest, phone, pinyin keys narrowed by birth year inside the key index) and
+adds where they were seen. Batch linkage of whole CSV files (`batch.py`) reads the same name
+forms (`names`) but weighs the evidence as match weights with term frequencies, which is what
+clustering thousands of records at once needs.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext as _gettext
@@ -39,8 +43,10 @@ _SCORED_FIELDS = (
     "native_place",
     "dialect",
 )
-#: At most this many files are scored per lookup (a block this big is narrowed first).
-BLOCK_LIMIT = 1000
+#: At most this many files sharing the sound of the whole name are scored per lookup (after
+#: narrowing by age), and this many sharing another reading of it.
+BLOCK_LIMIT = 300
+OTHER_LIMIT = 150
 #: A bare surname (老张) without a place to narrow it by is weak evidence: score fewer files.
 WIDE_LIMIT = 200
 
@@ -281,63 +287,84 @@ def candidates_for(
         if located
         else None
     )
-    # Collect candidate ids with one indexed lookup per kind of key, then fetch those files
-    # through `among` (the asker's scope): the planner never has to scan the registry.
-    ids: set[int] = set()
+
+    # One indexed lookup per kind of key, each fetching the scored fields of its files through
+    # `among` (the asker's scope) with the key lookup as a LIMITed subquery: the planner never
+    # scans the registry, and no list of hundreds of ids travels to the database and back.
+    def scored_fields(files: QuerySet[Person], cap: int) -> list[tuple[Any, ...]]:
+        return list(
+            files.filter(archived_at__isnull=True)
+            .select_related(None)
+            .prefetch_related(None)
+            .order_by()
+            .values_list(*_SCORED_FIELDS)[:cap]
+        )
+
+    rows: list[tuple[Any, ...]] = []
     if described.id_number:
         digest = idnumbers.digest(described.id_number)
-        ids.update(Person.objects.filter(id_number_digest=digest).values_list("pk", flat=True)[:50])
+        rows += scored_fields(among.filter(id_number_digest=digest), 50)
     if described.phone:
-        ids.update(Person.objects.filter(phone=described.phone).values_list("pk", flat=True)[:50])
+        rows += scored_fields(among.filter(phone=described.phone), 50)
     keys = names.blocking_keys(names.name_form(described.name))
     # a bare surname (老张), a last given character (阿强) or a text read as a given name alone
-    # (丹丹 for 石丹丹) is shared by many: narrow those by place or age, and score fewer
+    # (丹丹 for 石丹丹) is shared by many: narrow those by place or age, and score fewer.
+    # Keys carry the file's birth year, so narrowing by age stays inside the (key, year) index.
     wide = {k for k in keys if k.startswith(("s:", "l:", "g:"))}
-    if keys - wide:
-        ids.update(
-            PersonNameKey.objects.filter(key__in=keys - wide).values_list("person_id", flat=True)[
-                :BLOCK_LIMIT
-            ]
-        )
+    year = described.birth_year
+    # the sound of the whole name first; the other readings (given name alone, similar-looking
+    # characters) fill up to a smaller limit
+    whole = {k for k in keys if k == f"p:{names.name_form(described.name).pinyin}"}
+    for group, cap in ((whole, BLOCK_LIMIT), (keys - wide - whole, OTHER_LIMIT)):
+        if not group:
+            continue
+        block = PersonNameKey.objects.filter(key__in=group)
+        if year:
+            # beyond ten years the age gap outweighs even the same name (see score_pair); when
+            # the block is still too big, the files closest in age are the ones worth scoring
+            block = block.filter(
+                Q(birth_year__range=(year - 10, year + 10)) | Q(birth_year__isnull=True)
+            ).order_by(Abs(F("birth_year") - year).asc(nulls_last=True))
+        rows += scored_fields(among.filter(pk__in=block.values("person_id")[:cap]), cap)
     if wide:
         block = PersonNameKey.objects.filter(key__in=wide)
         if seen_here is not None:
             block = block.filter(person_id__in=seen_here)
-        elif described.birth_year:
-            block = block.filter(
-                person__birth_year__range=(described.birth_year - 5, described.birth_year + 5)
-            )
-        ids.update(block.values_list("person_id", flat=True)[:WIDE_LIMIT])
-    if seen_here is not None and not keys:
-        ids.update(seen_here.values_list("person_id", flat=True)[:BLOCK_LIMIT])
-    ids -= exclude_ids or set()
-    # only the fields the score reads; the few files shown are fetched whole below
-    persons = (
-        list(
-            among.filter(pk__in=ids, archived_at__isnull=True)
-            .select_related(None)
-            .prefetch_related(None)
-            .only(*_SCORED_FIELDS)
+        elif year:
+            block = block.filter(birth_year__range=(year - 5, year + 5))
+        rows += scored_fields(
+            among.filter(pk__in=block.values("person_id")[:WIDE_LIMIT]), WIDE_LIMIT
         )
-        if ids
-        else []
-    )
-    near: Counter[int] = Counter()
-    if described.lat is not None and described.lng is not None and persons:
-        near = _seen_near([p.pk for p in persons], described.lat, described.lng, since)
+    if seen_here is not None and not keys:
+        rows += scored_fields(among.filter(pk__in=seen_here[:BLOCK_LIMIT]), BLOCK_LIMIT)
+    excluded = exclude_ids or set()
+    facts = {
+        pk: Facts(
+            name=name,
+            aliases=names.split_aliases(aliases),
+            sex=sex,
+            birth_year=birth_year,
+            id_number=id_number,
+            phone=phone,
+            native_place=native_place,
+            dialect=dialect,
+        )
+        for pk, name, aliases, sex, birth_year, id_number, phone, native_place, dialect in rows
+        if pk not in excluded
+    }
+    if described.lat is not None and described.lng is not None and facts:
+        near = _seen_near(list(facts), described.lat, described.lng, since)
+        for pk, count in near.items():
+            facts[pk].seen_near = count
     # score everything quietly, then word the reasons for the few that are shown
-    scored = [
-        (score_pair(described, facts_of(p, seen_near=near[p.pk]), explain=False)[0], p)
-        for p in persons
-    ]
-    scored = [(score, p) for score, p in scored if score >= min_score]
-    scored.sort(key=lambda sp: (-sp[0], -sp[1].pk))
-    shown = among.select_related("org_unit").in_bulk([p.pk for _score, p in scored[:limit]])
+    scored = [(score_pair(described, f, explain=False)[0], pk) for pk, f in facts.items()]
+    scored = [(score, pk) for score, pk in scored if score >= min_score]
+    scored.sort(key=lambda sp: (-sp[0], -sp[1]))
+    shown = among.select_related("org_unit").in_bulk([pk for _score, pk in scored[:limit]])
     ranked: list[Candidate] = []
-    for score, lean in scored[:limit]:
-        person = shown[lean.pk]
-        _score, reasons = score_pair(described, facts_of(person, seen_near=near[person.pk]))
-        ranked.append(Candidate(person, round(score, 3), reasons))
+    for score, pk in scored[:limit]:
+        _score, reasons = score_pair(described, facts[pk])
+        ranked.append(Candidate(shown[pk], round(score, 3), reasons))
     return ranked
 
 

@@ -134,12 +134,15 @@ class PersonNameKey(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys")
     key = models.CharField(max_length=80)
+    # the file's birth year, copied here so that a common key (a bare surname, 张伟 in a
+    # registry of a million) is narrowed by age inside the index, without a join
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["person", "key"], name="people_namekey_unique")
         ]
-        indexes = [models.Index(fields=["key"])]
+        indexes = [models.Index(fields=["key", "birth_year"], name="people_namekey_key_year")]
 
     def __str__(self) -> str:
         return self.key
@@ -385,6 +388,7 @@ class FamilyInquiry(TrackedModel):
     description = models.TextField(_("体貌特征与情况"), blank=True)
     last_seen_at = models.DateField(_("最后见到日期"), null=True, blank=True)
     last_seen_place = models.CharField(_("最后见到地点"), max_length=200, blank=True)
+    photo = models.ImageField(_("照片"), upload_to="people/inquiries/", blank=True)
     contact_name = models.CharField(_("联系人"), max_length=60)
     contact_phone = models.CharField(_("联系电话"), max_length=20)
     status = models.CharField(

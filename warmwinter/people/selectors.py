@@ -22,8 +22,10 @@ from warmwinter.people.models import (
     SEEN_KINDS,
     SERVICE_KINDS,
     STAY_KINDS,
+    FamilyInquiry,
     FocusGroup,
     IdentityStatus,
+    InquiryMatch,
     LinkReview,
     LinkStatus,
     NoticeStatus,
@@ -320,4 +322,50 @@ def public_notice(pk: Any) -> TracingNotice:
     try:
         return public_notices().get(pk=pk)
     except (TracingNotice.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# ---- family inquiries (甄别寻亲) ----------------------------------------------------------------
+
+
+def inquiries_for(*, user: Any) -> QuerySet[FamilyInquiry]:
+    """Inquiries filed by the user's unit (its subtree; the city sees all)."""
+    return (
+        visible_to(FamilyInquiry.objects.all(), user)
+        .select_related("org_unit")
+        .annotate(
+            pending=Count("matches", filter=Q(matches__status=LinkStatus.PENDING), distinct=True)
+        )
+        .order_by("status", "-created_at")
+    )
+
+
+def inquiry_for(user: Any, pk: Any) -> FamilyInquiry:
+    try:
+        return inquiries_for(user=user).get(pk=pk)
+    except (FamilyInquiry.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def inquiry_matches(*, user: Any, inquiry: FamilyInquiry) -> QuerySet[InquiryMatch]:
+    """The inquiry's matches with files the user may see, best first."""
+    visible = persons_for(user=user).values("pk")
+    return (
+        inquiry.matches.filter(person__in=visible)
+        .select_related("person__org_unit", "decided_by")
+        .order_by("status", "-score")
+    )
+
+
+def inquiry_match_for(user: Any, pk: Any) -> InquiryMatch:
+    """A match of an inquiry in the user's scope, with a file the user may see, or 404."""
+    visible = persons_for(user=user).values("pk")
+    try:
+        return (
+            visible_to(InquiryMatch.objects.all(), user)
+            .filter(person__in=visible)
+            .select_related("person__org_unit", "inquiry", "decided_by")
+            .get(pk=pk)
+        )
+    except (InquiryMatch.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -145,7 +145,9 @@ def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> lis
 def _rebuild_name_keys(person: Person) -> None:
     PersonNameKey.objects.filter(person=person).delete()
     keys = names.stored_keys(person.name, names.split_aliases(person.aliases))
-    PersonNameKey.objects.bulk_create(PersonNameKey(person=person, key=k[:80]) for k in keys)
+    PersonNameKey.objects.bulk_create(
+        PersonNameKey(person=person, key=k[:80], birth_year=person.birth_year) for k in keys
+    )
 
 
 def _set_focus(person: Person, groups: list[str]) -> None:
@@ -213,7 +215,7 @@ def person_update(
     person.modified_by = by
     person.save()
     changed = [f for f in _IDENTITY_FIELDS if getattr(person, f) != before[f]]
-    if "name" in changed or "aliases" in changed:
+    if {"name", "aliases", "birth_year"} & set(changed):
         _rebuild_name_keys(person)
     if focus_groups is not None:
         _set_focus(person, list(dict.fromkeys(focus_groups)))

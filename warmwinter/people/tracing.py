@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,16 +45,29 @@ def _store(inquiry: FamilyInquiry, person: Person, score: float, reasons: list[s
 
 @transaction.atomic
 def inquiry_create(*, by: Any, org_unit: OrgUnit, **data: Any) -> FamilyInquiry:
+    """File a family's inquiry and match it against the files at once. `photo` may be an
+    upload: it is checked and re-encoded (no metadata kept). Bad input raises ValidationError
+    (Chinese message) before anything is written."""
+    from warmwinter.leads.services import clean_photo
+
     raw_id = (data.pop("id_number", "") or "").strip()
+    upload = data.pop("photo", None)
     number = ""
     if raw_id:
         number = idnumbers.parse_id_number(raw_id).number  # ValidationError → 4xx
     if not (data.get("contact_name") and data.get("contact_phone")):
         raise ValidationError(_("请填写联系人和联系电话"))
+    photo = clean_photo(upload) if upload else None
     inquiry = FamilyInquiry.objects.create(
         org_unit=org_unit, id_number=number, created_by=by, modified_by=by, **data
     )
-    audit_record(actor=by, action=AuditAction.CREATE, target=inquiry)
+    if photo is not None:
+        inquiry.photo.save(
+            f"inquiry-{inquiry.pk}.{photo.extension}", ContentFile(photo.content), save=True
+        )
+    audit_record(
+        actor=by, action=AuditAction.CREATE, target=inquiry, detail={"photo": photo is not None}
+    )
     for candidate in linkage.candidates_for(_described(inquiry), among=Person.objects.all()):
         _store(inquiry, candidate.person, candidate.score, candidate.reasons)
     return inquiry

@@ -17,6 +17,11 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_edit, name="notice_edit"),
     path("notices/<int:pk>/approve/", views.notice_approve, name="notice_approve"),
     path("notices/<int:pk>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
+    path("inquiries/", views.inquiry_list, name="inquiries"),
+    path("inquiries/new/", views.inquiry_create, name="inquiry_create"),
+    path("inquiries/<int:pk>/", views.inquiry_detail, name="inquiry_detail"),
+    path("inquiries/<int:pk>/photo/", views.inquiry_photo, name="inquiry_photo"),
+    path("inquiry-matches/<int:pk>/decide/", views.inquiry_match_decide, name="inquiry_decide"),
     path("xunqin/", views.public_notices, name="public_notices"),
     path("xunqin/<int:pk>/photo/", views.public_notice_photo, name="public_notice_photo"),
 ]

@@ -19,8 +19,8 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.people import linkage, selectors, services
-from warmwinter.people.forms import NoticeForm, PersonForm, PersonSearchForm
+from warmwinter.people import linkage, selectors, services, tracing
+from warmwinter.people.forms import InquiryForm, NoticeForm, PersonForm, PersonSearchForm
 from warmwinter.people.models import FocusGroup
 from warmwinter.places.selectors import district_by_code
 
@@ -325,6 +325,108 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("公告已撤回"))
     return redirect("people:notices")
+
+
+# ---- family inquiries (甄别寻亲) ----------------------------------------------------------------
+
+
+@login_required
+@capability_required(Capability.VIEW_PEOPLE)
+def inquiry_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    page = Paginator(selectors.inquiries_for(user=user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/inquiries.html",
+        {"page": page, "can_create": user.can(Capability.MANAGE_PEOPLE)},
+    )
+
+
+@login_required
+@capability_required(Capability.MANAGE_PEOPLE)
+def inquiry_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if user.org_unit is None:
+        raise PermissionDenied
+    form = InquiryForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inquiry = tracing.inquiry_create(
+                by=user, org_unit=user.org_unit, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            found = selectors.inquiry_matches(user=user, inquiry=inquiry).count()
+            messages.success(
+                request,
+                _("寻亲登记已保存，已与档案比对：%(n)s 份可能相符") % {"n": found}
+                if found
+                else _("寻亲登记已保存；暂无相符档案，新建档案时会自动再比对"),
+            )
+            return redirect("people:inquiry_detail", inquiry.pk)
+    return render(request, "people/inquiry_form.html", {"form": form})
+
+
+@login_required
+@capability_required(Capability.VIEW_PEOPLE)
+def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    inquiry = selectors.inquiry_for(user, pk)
+    with transaction.atomic():
+        audit_record(actor=user, action=AuditAction.VIEW, target=inquiry)
+    return render(
+        request,
+        "people/inquiry_detail.html",
+        {
+            "inquiry": inquiry,
+            "matches": list(selectors.inquiry_matches(user=user, inquiry=inquiry)),
+            "can_decide": user.can(Capability.REVIEW_PERSON_LINKS),
+        },
+    )
+
+
+@login_required
+@capability_required(Capability.REVIEW_PERSON_LINKS)
+@require_POST
+def inquiry_match_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or reject one match; an HTMX request gets the updated match card back."""
+    user = request_user(request)
+    match = selectors.inquiry_match_for(user, pk)
+    decision = request.POST.get("decision")
+    error = ""
+    if decision not in ("link", "reject"):
+        error = _("请选择“是要找的人”或“不是”")
+    else:
+        try:
+            match = tracing.inquiry_match_decide(match=match, by=user, confirm=decision == "link")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if request.htmx:  # type: ignore[attr-defined]
+        match = selectors.inquiry_match_for(user, pk)
+        return render(
+            request,
+            "people/_inquiry_match.html",
+            {"m": match, "can_decide": True, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, _("已确认，待核实身份并护送返乡") if decision == "link" else _("已否定")
+        )
+    return redirect("people:inquiry_detail", match.inquiry_id)
+
+
+@login_required
+def inquiry_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    user = request_user(request)
+    if not user.can(Capability.VIEW_PEOPLE):  # (capability_required wants an HttpResponse)
+        raise PermissionDenied
+    inquiry = selectors.inquiry_for(user, pk)
+    if not inquiry.photo:
+        raise Http404
+    return FileResponse(inquiry.photo.open("rb"))
 
 
 # ---- public (no sign-in): approved notices only ----------------------------------------------

@@ -19,10 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--input", required=True, help="UTF-8 CSV，表头见 batch.HEADER")
         parser.add_argument("--output", required=True, help="输出 CSV：record_id,person_id")
         parser.add_argument(
-            "--threshold", type=float, default=batch.THRESHOLD, help="判为同一人的最低相似度"
+            "--threshold",
+            type=float,
+            default=batch.THRESHOLD,
+            help="判为同一人的最低匹配概率（0–1，默认 %(default)s）",
         )
 
     def handle(self, *args: Any, input: str, output: str, threshold: float, **options: Any) -> None:
+        if not 0 < threshold < 1:
+            raise CommandError("--threshold 应在 0 和 1 之间（判为同一人的最低匹配概率）")
         source = Path(input)
         if not source.is_file():
             raise CommandError(f"找不到输入文件 {source}")
