@@ -202,6 +202,17 @@ def get_admission(request: HttpRequest, admission_id: int) -> Any:
     return admission
 
 
+def _person_or_new(user: Any, payload: Any) -> tuple[Any, dict[str, Any] | None]:
+    """An existing file the user may see (`person_id`), or the fields of a new one."""
+    if payload.person_id is not None:
+        try:
+            return person_for(user, payload.person_id), None
+        except Http404:
+            raise HttpError(422, _("没有这份档案或无权查看")) from None
+    data = payload.new_person.dict() if payload.new_person else {}
+    return None, {k: v for k, v in data.items() if v not in ("", None)}
+
+
 @router.post("/admissions", response={201: AdmissionOut}, summary="办理入站")
 def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
     user = _can_manage(request)
@@ -209,16 +220,7 @@ def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
         raise HttpError(422, _("请填写救助管理站代码或临时救助场所编号（二选一）"))
     shelter = selectors.shelter_for(user, payload.shelter_id) if payload.shelter_id else None
     station = shelter.org_unit if shelter else selectors.station_for(user, payload.station or "")
-    person = None
-    if payload.person_id is not None:
-        try:
-            person = person_for(user, payload.person_id)
-        except Http404:
-            raise HttpError(422, _("没有这份档案或无权查看")) from None
-    new_person = None
-    if person is None:
-        data = payload.new_person.dict() if payload.new_person else {}
-        new_person = {k: v for k, v in data.items() if v not in ("", None)}
+    person, new_person = _person_or_new(user, payload)
     admission = services.admission_create(
         by=user,
         station=station,
@@ -425,16 +427,7 @@ def _can_decide(request: HttpRequest) -> Any:
 def refuse(request: HttpRequest, code: StationCode, payload: RefusalIn) -> Any:
     user = _can_decide(request)
     station = selectors.station_for(user, code)
-    person = None
-    if payload.person_id is not None:
-        try:
-            person = person_for(user, payload.person_id)
-        except Http404:
-            raise HttpError(422, _("没有这份档案或无权查看")) from None
-    new_person = None
-    if person is None:
-        data = payload.new_person.dict() if payload.new_person else {}
-        new_person = {k: v for k, v in data.items() if v not in ("", None)}
+    person, new_person = _person_or_new(user, payload)
     decision = services.aid_refuse(
         by=user,
         station=station,

@@ -27,7 +27,7 @@ GROWING = {"audit", "notifications", "django_tasks_database", "sessions", "weath
 
 def _snapshot():
     counts = {
-        model._meta.label: model.objects.count()
+        model._meta.label: model._default_manager.count()
         for model in apps.get_models()
         if not {model._meta.app_label, model._meta.label} & GROWING
     }
