@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -71,6 +71,16 @@ def _hash_token(raw: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def update(self, **kwargs: Any) -> int:
+        """A bulk change (revoking all of a user's tokens) also drops their cached lookups,
+        which `save()` and `delete()` do through signals."""
+        from warmwinter.accounts.auth import forget_tokens
+
+        hashes = list(self.values_list("key_hash", flat=True))
+        changed = super().update(**kwargs)
+        forget_tokens(hashes)
+        return changed
+
     def usable(self) -> ApiTokenQuerySet:
         now = timezone.now()
         return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
