@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from warmwinter.places.models import OrgUnit
+from warmwinter.places.models import OrgUnit, Place
 from warmwinter.stations import rules, selectors
 from warmwinter.stations.models import Admission, DischargeReason, DistressCategory
 
@@ -24,6 +24,8 @@ MAX_DAYS = 120
 
 @dataclass
 class DayRow:
+    """One site and day: a station, or a temporary shelter (its own row, named for it)."""
+
     day: date
     station: OrgUnit
     admitted: int = 0
@@ -32,6 +34,11 @@ class DayRow:
     elderly: int = 0
     discharged: Counter[str] = field(default_factory=Counter)
     categories: Counter[str] = field(default_factory=Counter)
+    shelter: Place | None = None
+
+    @property
+    def site_name(self) -> str:
+        return self.shelter.name if self.shelter is not None else self.station.name
 
     @property
     def discharged_total(self) -> int:
@@ -47,11 +54,19 @@ def _age(admission: Admission) -> int | None:
     )
 
 
+def _site(admission: Admission) -> tuple[str, int]:
+    if admission.shelter_id is not None:
+        return ("shelter", admission.shelter_id)
+    return ("station", admission.station_id)
+
+
 def daily_rows(
     *, user: Any, start: date, end: date, station: OrgUnit | None = None
 ) -> list[DayRow]:
-    """One row per station and day in [start, end] for the stations `user` may see."""
+    """One row per site (station, or temporary shelter when no station is asked for) and day
+    in [start, end], for the sites `user` may see."""
     stations = [station] if station is not None else list(selectors.stations_for(user))
+    shelters = [] if station is not None else list(selectors.shelters_for(user))
     admissions = [
         a
         for a in selectors.admissions_for(user=user, station=station).filter(
@@ -59,16 +74,22 @@ def daily_rows(
         )
         if a.discharged_at is None or timezone.localdate(a.discharged_at) >= start
     ]
-    rows: dict[tuple[int, date], DayRow] = {}
+    rows: dict[tuple[tuple[str, int], date], DayRow] = {}
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    for s in stations:
-        for d in days:
-            rows[(s.pk, d)] = DayRow(day=d, station=s)
+    for d in days:
+        for s in stations:
+            rows[(("station", s.pk), d)] = DayRow(day=d, station=s)
+        for p in shelters:
+            rows[(("shelter", p.pk), d)] = DayRow(day=d, station=p.org_unit, shelter=p)
     for a in admissions:
+        site = _site(a)
+        if (site, start) not in rows:
+            for d in days:  # a site in scope through the admission only (e.g. archived shelter)
+                rows[(site, d)] = DayRow(day=d, station=a.station, shelter=a.shelter)
         admitted_on = timezone.localdate(a.admitted_at)
         left_on = timezone.localdate(a.discharged_at) if a.discharged_at else None
         age = _age(a)
-        row = rows.get((a.station_id, admitted_on))
+        row = rows.get((site, admitted_on))
         if row is not None:
             row.admitted += 1
             row.categories[a.category] += 1
@@ -76,19 +97,22 @@ def daily_rows(
                 row.minors += 1
             if age is not None and age >= rules.elderly_from():
                 row.elderly += 1
-        if left_on is not None and (row := rows.get((a.station_id, left_on))) is not None:
+        if left_on is not None and (row := rows.get((site, left_on))) is not None:
             row.discharged[a.discharge_reason] += 1
         for d in days:
             if admitted_on <= d and (left_on is None or left_on > d):
-                rows[(a.station_id, d)].present += 1
-    return sorted(rows.values(), key=lambda r: (r.station.code, r.day))
+                rows[(site, d)].present += 1
+    return sorted(
+        rows.values(),
+        key=lambda r: (r.shelter is not None, r.station.code, r.site_name, r.day),
+    )
 
 
 def headers() -> list[str]:
     return (
         [
             _("日期"),
-            _("救助管理站"),
+            _("救助管理站或临时救助场所"),
             _("入站"),
             _("在站"),
             _("未成年人入站"),
@@ -104,7 +128,7 @@ def row_values(row: DayRow) -> list[Any]:
     return (
         [
             row.day,
-            row.station.name,
+            row.site_name,
             row.admitted,
             row.present,
             row.minors,

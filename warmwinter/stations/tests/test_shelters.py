@@ -143,3 +143,15 @@ def test_two_admissions_to_the_last_place_at_once_one_wins(reference, unit, make
     assert results.count("ok") == 1
     assert "已满" in next(r for r in results if r != "ok")
     assert Admission.objects.filter(shelter=shelter).count() == 1
+
+
+def test_shelter_stays_count_in_the_registration_statistics(client_for, huangpu_admin, shelter):
+    from warmwinter.stations import statistics
+
+    _admit(huangpu_admin, shelter)
+    today = timezone.localdate()
+    rows = statistics.daily_rows(user=huangpu_admin, start=today, end=today)
+    row = next(r for r in rows if r.shelter == shelter)
+    assert (row.admitted, row.present, row.site_name) == (1, 1, "南京东路街道临时救助场所")
+    page = client_for(huangpu_admin).get("/stations/statistics/")
+    assert page.status_code == 200 and "南京东路街道临时救助场所" in page.content.decode()

@@ -50,7 +50,7 @@ def test_statistics_page_and_xlsx_export(client_for, station_worker, admit):
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(export.content)).active
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["日期", "救助管理站", "入站", "在站"]
+    assert header[:4] == ["日期", "救助管理站或临时救助场所", "入站", "在站"]
     assert sum(row[2] for row in sheet.iter_rows(min_row=2, values_only=True)) == 1
     assert AuditEvent.objects.filter(action="export", actor=station_worker).exists()
 
