@@ -397,6 +397,7 @@ def _solve_and_store(
             )
         )
     PatrolStop.objects.bulk_create(rows)
+    _keep_dispatched_leads_with_their_team(plan, routes)
     plan.method = result.method[:40]
     plan.solve_s = round(result.solve_s, 3)
     unassigned = len(result.unassigned) + (len(specs) - len(live))
@@ -405,6 +406,25 @@ def _solve_and_store(
         if unassigned
         else ""
     )
+
+
+def _keep_dispatched_leads_with_their_team(
+    plan: PatrolNight, routes: dict[str, PatrolRoute]
+) -> None:
+    """A lead already dispatched to a team stays that team's, whatever the joint solve chose:
+    its stop moves to the team's route, and both routes are ordered again."""
+    touched: set[int] = set()
+    for stop in plan.stops.filter(lead__team__isnull=False).select_related("lead", "route"):
+        own = routes.get(str(stop.lead.team_id))  # type: ignore[union-attr]
+        if own is None or stop.route_id == own.pk:
+            continue
+        if stop.route_id is not None:
+            touched.add(stop.route_id)
+        stop.route = own
+        stop.save(update_fields=["route"])
+        touched.add(own.pk)
+    for route in PatrolRoute.objects.filter(pk__in=touched).select_related("team", "night"):
+        resequence(route)
 
 
 def stop_add(

@@ -179,3 +179,19 @@ def test_a_pudong_dispatcher_cannot_see_a_huangpu_plan(
     assert client_for(pudong_dispatcher).get(f"/patrols/nights/{plan.pk}/").status_code == 404
     assert client_for(pudong_dispatcher).get(f"/api/v1/patrols/nights/{plan.pk}").status_code == 404
     assert client_for(huangpu_dispatcher).get(f"/patrols/nights/{plan.pk}/").status_code == 200
+
+
+def test_a_lead_dispatched_to_a_team_stays_on_that_teams_route(
+    huangpu_dispatcher, huangpu_night_teams, make_lead, unit, night, before_night
+):
+    from warmwinter.dispatch.services import lead_assign
+
+    far_team = max(huangpu_night_teams, key=lambda t: abs(t.lat - 31.2320) + abs(t.lng - 121.4750))
+    lead = make_lead("huangpu")
+    lead_assign(lead=lead, team=far_team, by=huangpu_dispatcher)
+    plan = planning.plan_night(
+        district=unit("310101"), night=night, by=huangpu_dispatcher, now=before_night
+    )
+    stop = plan.stops.get(lead=lead)
+    assert stop.route is not None and stop.route.team == far_team
+    assert stop.planned_at is not None and stop.seq >= 1
