@@ -9,8 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from warmwinter.core.photos import CleanPhoto, clean_photo
 from warmwinter.leads.models import LeadChannel, Outcome, UrgencySignal
-from warmwinter.leads.services import MAX_PHOTOS, CleanPhoto, LeadReport, clean_photo
+from warmwinter.leads.services import MAX_PHOTOS, LeadReport
 from warmwinter.places.models import Place
 from warmwinter.places.selectors import public_places
 

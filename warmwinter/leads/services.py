@@ -7,7 +7,6 @@ racing on one lead produce one transition and a LeadConflict for the other.
 
 from __future__ import annotations
 
-import io
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,10 +21,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
-from PIL import Image, UnidentifiedImageError
 
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.photos import CleanPhoto
 from warmwinter.leads import locator, rules, store
 from warmwinter.leads.models import (
     Lead,
@@ -43,7 +42,6 @@ from warmwinter.places.models import OrgLevel, OrgUnit, Place
 # Crockford's base32 without I, L, O, U: easy to read aloud over the phone.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TRACKING_CODE_LENGTH = 10  # 50 bits: not guessable, short enough to read out
-MAX_PHOTO_BYTES_DEFAULT = 8 * 1024 * 1024
 MAX_PHOTOS = 3
 #: How far the nearest known place may lie for its street to be taken as the lead's.
 STREET_RESOLUTION_RADIUS_M = 1500
@@ -131,52 +129,6 @@ def resolve_location(
         LocationSource.NEAREST_PLACE if found.by_place else LocationSource.NEAREST_CENTRE,
         place,
     )
-
-
-# --- photos -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CleanPhoto:
-    content: bytes
-    content_type: str
-    extension: str
-    width: int
-    height: int
-
-
-def clean_photo(upload: Any) -> CleanPhoto:
-    """Check that an upload is a real image within the size limit and re-encode it, which drops
-    its metadata (EXIF GPS, camera serials). Raises ValidationError otherwise."""
-    limit = getattr(settings, "LEADS_MAX_PHOTO_BYTES", MAX_PHOTO_BYTES_DEFAULT)
-    if upload.size > limit:
-        raise ValidationError(
-            _("照片太大（最大 %(mb)d MB）") % {"mb": limit // (1024 * 1024)}, code="too_large"
-        )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            if image.format not in ("JPEG", "PNG", "WEBP", "GIF"):
-                raise ValidationError(_("只接受 JPEG、PNG、WebP 或 GIF 图片"), code="format")
-            if image.width * image.height > 40_000_000:
-                raise ValidationError(_("图片尺寸过大"), code="too_large")
-            image.load()
-            is_png = image.format == "PNG"
-            rgb = image.convert("RGBA" if is_png else "RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(_("上传的文件不是有效的图片"), code="invalid") from None
-    out = io.BytesIO()
-    # A fresh image has no info dict: saving it writes pixels only.
-    clean = Image.new(rgb.mode, rgb.size)
-    clean.paste(rgb)
-    if is_png:
-        clean.save(out, format="PNG", optimize=True)
-        return CleanPhoto(out.getvalue(), "image/png", "png", clean.width, clean.height)
-    clean.save(out, format="JPEG", quality=85)
-    return CleanPhoto(out.getvalue(), "image/jpeg", "jpg", clean.width, clean.height)
 
 
 # --- intake -----------------------------------------------------------------------------

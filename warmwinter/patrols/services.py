@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.photos import clean_photo
 from warmwinter.dispatch.models import Team
 from warmwinter.leads.models import Lead, LeadStatus, Outcome
-from warmwinter.leads.services import LeadConflict, clean_photo
+from warmwinter.leads.services import LeadConflict
 from warmwinter.notifications.escalation import escalate_step
 from warmwinter.patrols import rules
 from warmwinter.patrols.models import (

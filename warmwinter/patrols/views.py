@@ -249,12 +249,12 @@ def _shell_assets() -> list[str]:
 def app(request: HttpRequest) -> HttpResponse:
     """The shell: no personal data in it (that comes from the API and stays on the device
     only as long as the night needs it), so it may be cached for offline use."""
-    from warmwinter.leads.services import MAX_PHOTO_BYTES_DEFAULT
+    from warmwinter.core.photos import max_photo_bytes
     from warmwinter.patrols import rules
 
     config = {
         "api": "/api/v1/patrols",
-        "maxPhotoBytes": getattr(settings, "LEADS_MAX_PHOTO_BYTES", MAX_PHOTO_BYTES_DEFAULT),
+        "maxPhotoBytes": max_photo_bytes(),
         "maxPhotos": services.MAX_PHOTOS,
         "rules": rules.table_for_client(),
         "text": _app_texts(),

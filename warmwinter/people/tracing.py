@@ -48,7 +48,7 @@ def inquiry_create(*, by: Any, org_unit: OrgUnit, **data: Any) -> FamilyInquiry:
     """File a family's inquiry and match it against the files at once. `photo` may be an
     upload: it is checked and re-encoded (no metadata kept). Bad input raises ValidationError
     (Chinese message) before anything is written."""
-    from warmwinter.leads.services import clean_photo
+    from warmwinter.core.photos import clean_photo
 
     raw_id = (data.pop("id_number", "") or "").strip()
     upload = data.pop("photo", None)

@@ -96,7 +96,7 @@ def test_bad_encounters_are_refused_in_chinese_and_store_nothing(patrol, data, s
 
 
 def test_an_oversized_or_fake_photo_is_refused(patrol, settings):
-    settings.LEADS_MAX_PHOTO_BYTES = 2048
+    settings.PHOTO_MAX_BYTES = 2048
     too_big = post_encounter(patrol, body(), [photo((600, 600))])
     assert too_big.status_code == 422 and "照片太大" in too_big.json()["detail"]
     fake = SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")

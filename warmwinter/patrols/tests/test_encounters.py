@@ -189,7 +189,7 @@ def test_a_future_timestamp(huangpu_patrol, huangpu_team, encounter_input):
 
 
 def test_an_oversized_photo(huangpu_patrol, huangpu_team, refusing, huangpu_mobile, settings):
-    settings.LEADS_MAX_PHOTO_BYTES = 1024
+    settings.PHOTO_MAX_BYTES = 1024
     with pytest.raises(ValidationError) as exc:
         services.encounter_record(by=huangpu_patrol, data=refusing(photos=[jpeg((400, 400))]))
     assert "照片太大" in exc.value.message_dict["photos"][0]
