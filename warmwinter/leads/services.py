@@ -438,8 +438,7 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
     supervisors (district_admin), and, if still overdue LEADS_CITY_ESCALATION_AFTER later,
     to the city (city_admin). Each step records an ESCALATED event once. Returns how many
     escalation steps were taken."""
-    from warmwinter.accounts.roles import Role
-    from warmwinter.notifications.services import notify, recipients_for
+    from warmwinter.notifications.escalation import escalate_step
 
     now = now or timezone.now()
     city_after = getattr(settings, "LEADS_CITY_ESCALATION_AFTER", CITY_ESCALATION_AFTER_DEFAULT)
@@ -457,17 +456,6 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
             )
             if lead is None or not lead.is_open or lead.due_at is None or lead.due_at >= now:
                 continue
-            if lead.escalation_level == 0:
-                level, unit, roles = 1, lead.district, [Role.DISTRICT_ADMIN]
-            elif lead.due_at + city_after <= now:
-                city = OrgUnit.objects.filter(level=OrgLevel.CITY).first()
-                if city is None:
-                    continue
-                level, unit, roles = 2, city, [Role.CITY_ADMIN]
-            else:
-                continue
-            lead.escalation_level = level
-            lead.save(update_fields=["escalation_level", "modified_at"])
             minutes = int((now - lead.due_at).total_seconds() // 60)
             text = _("线索 %(code)s（%(district)s）已超时 %(m)d 分钟，当前状态「%(s)s」") % {
                 "code": lead.tracking_code,
@@ -475,6 +463,21 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
                 "m": minutes,
                 "s": LeadStatus(lead.status).label,
             }
+            level = escalate_step(
+                level=lead.escalation_level,
+                due_at=lead.due_at,
+                now=now,
+                district=lead.district,
+                title=_("线索超时督办"),
+                body=text,
+                url=f"/leads/{lead.pk}/",
+                source="leads",
+                city_after=city_after,
+            )
+            if level == lead.escalation_level:
+                continue
+            lead.escalation_level = level
+            lead.save(update_fields=["escalation_level", "modified_at"])
             LeadEvent.objects.create(
                 lead=lead,
                 kind=LeadEventKind.ESCALATED,
@@ -482,14 +485,6 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
                 from_status=lead.status,
                 to_status=lead.status,
                 note=(_("督办至区级") if level == 1 else _("督办至市级")) + "：" + text,
-            )
-            notify(
-                recipients=recipients_for(org_unit=unit, roles=roles),
-                title=_("线索超时督办"),
-                body=text,
-                url=f"/leads/{lead.pk}/",
-                urgency="urgent" if level == 2 else "warning",
-                source="leads",
             )
             steps += 1
     return steps
