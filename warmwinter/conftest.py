@@ -155,6 +155,15 @@ def huangpu_key_place(unit: Callable[[str], OrgUnit]) -> Place:
     )
 
 
+def sign_in(page: Any, base: str, username: str, *, next_path: str = "") -> None:
+    """Sign in through the login form (as a person does) and wait for where it leads."""
+    page.goto(f"{base}/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}{next_path or '/'}")
+
+
 #: Debian's chromium as root in a closed network: no sandbox, no background connections.
 CHROMIUM_ARGS = [
     "--headless",

@@ -342,39 +342,13 @@ def create_encounter(
 ) -> Any:
     user = _need(request, Capability.RECORD_ENCOUNTERS)
     payload = _parse_encounter(data)
-    np = payload.new_person
+    fields = payload.dict(exclude={"new_person", "items"})
     result = services.encounter_record(
         by=user,
         data=services.EncounterInput(
-            client_uuid=payload.client_uuid,
-            occurred_at=payload.occurred_at,
-            lat=payload.lat,
-            lng=payload.lng,
-            place_name=payload.place_name,
-            stop_id=payload.stop_id,
-            lead_id=payload.lead_id,
-            team_id=payload.team_id,
-            person_id=payload.person_id,
-            new_person=services.NewPerson(
-                name=np.name,
-                aliases=np.aliases,
-                sex=np.sex,
-                age_estimate=np.age_estimate,
-                features=np.features,
-                phone=np.phone,
-            ),
-            flags=payload.flags,
-            willingness=payload.willingness,
-            disposition=payload.disposition,
-            deviation_reason=payload.deviation_reason,
-            help_contact_left=payload.help_contact_left,
-            escort_members=payload.escort_members,
-            escort_to_id=payload.escort_to_id,
-            escort_destination=payload.escort_destination,
-            household_street_code=payload.household_street_code,
+            **fields,
+            new_person=services.NewPerson(**payload.new_person.dict()),
             items=[(i.code, i.quantity) for i in payload.items],
-            warehouse_id=payload.warehouse_id,
-            note=payload.note,
             photos=list(photos or []),
         ),
     )

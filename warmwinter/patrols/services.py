@@ -8,6 +8,7 @@ the first time and stores nothing new.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -421,17 +422,11 @@ def encounter_record(*, by: Any, data: EncounterInput) -> Recorded:
     try:
         with transaction.atomic():
             if person is None:
-                np = data.new_person
                 person, _warnings = person_create(
                     by=by,
                     org_unit=district,
                     found_place=data.place_name,
-                    name=np.name,
-                    aliases=np.aliases,
-                    sex=np.sex,
-                    age_estimate=np.age_estimate,
-                    features=np.features,
-                    phone=np.phone,
+                    **dataclasses.asdict(data.new_person),
                 )
             encounter = Encounter.objects.create(
                 client_uuid=data.client_uuid,

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from warmwinter.conftest import PASSWORD
+from warmwinter.conftest import sign_in
 from warmwinter.places.models import Place
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -17,10 +17,7 @@ def page(new_page):
 def test_dispatcher_logs_in_and_sees_places_on_the_map(
     page, live_server, huangpu_dispatcher, huangpu_key_place
 ):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("huangpu_dispatcher")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server.url, "huangpu_dispatcher")
     expect(page.get_by_test_id("home-title")).to_have_text("调度工作台")
 
     page.goto(f"{live_server.url}/map/")

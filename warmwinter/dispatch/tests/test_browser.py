@@ -4,7 +4,7 @@ it without reload and dispatches it; a patrol member accepts it on a phone."""
 import pytest
 from playwright.sync_api import expect
 
-from warmwinter.conftest import PASSWORD
+from warmwinter.conftest import sign_in
 from warmwinter.leads.models import Lead, LeadStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -12,20 +12,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PHONE = {"width": 390, "height": 844}
 
 
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-
-
 def test_a_citizen_report_reaches_the_board_is_dispatched_and_accepted_on_a_phone(
     new_page, live_server, huangpu_key_place, huangpu_team, huangpu_dispatcher, huangpu_patrol
 ):
     base = live_server.url
     board = new_page(viewport={"width": 1280, "height": 800})
-    _login(board, base, "huangpu_dispatcher")
+    sign_in(board, base, "huangpu_dispatcher")
     board.goto(f"{base}/dispatch/")
     expect(board.get_by_test_id("count-open")).to_have_text("0")
 
@@ -56,7 +48,7 @@ def test_a_citizen_report_reaches_the_board_is_dispatched_and_accepted_on_a_phon
     expect(board.get_by_test_id(f"board-row-{code}")).to_contain_text("已派单")
 
     patrol = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    _login(patrol, base, "huangpu_patrol")
+    sign_in(patrol, base, "huangpu_patrol")
     patrol.goto(f"{base}/dispatch/my/")
     patrol.get_by_test_id(f"accept-{code}").click()
     expect(patrol.get_by_test_id(f"arrive-{code}")).to_be_visible()

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from warmwinter.conftest import PASSWORD
+from warmwinter.conftest import sign_in
 from warmwinter.dispatch.models import Shift
 from warmwinter.patrols import planning
 from warmwinter.patrols.models import Encounter, EncounterPhoto
@@ -20,14 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PHONE = {"width": 390, "height": 844}
 BRIDGE = {"latitude": 31.2200, "longitude": 121.4850}
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _jpeg(colour):
@@ -66,7 +58,7 @@ def test_two_encounters_recorded_offline_arrive_exactly_once(
         geolocation=BRIDGE,
         permissions=["geolocation"],
     )
-    _login(page, base, "huangpu_patrol")
+    sign_in(page, base, "huangpu_patrol")
     page.goto(f"{base}/patrols/app/")
     expect(page.get_by_test_id("team-line")).to_contain_text("黄浦一分队")
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
@@ -122,7 +114,7 @@ def test_the_dispatcher_plans_tonight_and_sees_the_routes_on_the_map(
         )  # fmt: skip
     base = live_server.url
     page = new_page(viewport={"width": 1280, "height": 900})
-    _login(page, base, "huangpu_dispatcher")
+    sign_in(page, base, "huangpu_dispatcher")
     page.goto(f"{base}/patrols/")
     page.get_by_role("button", name="生成巡查计划").click()
     expect(page.get_by_test_id("night-title")).to_contain_text("黄浦区")
@@ -160,7 +152,7 @@ def test_staff_pages_key_places_encounters_and_follow_ups(
     )
     base = live_server.url
     page = new_page(viewport={"width": 1280, "height": 900})
-    _login(page, base, "huangpu_dispatcher")
+    sign_in(page, base, "huangpu_dispatcher")
     page.goto(f"{base}/patrols/key-places/")
     row = page.get_by_test_id("key-places").locator("tr", has_text="人民广场地下通道")
     row.get_by_label("风险等级").fill("5")

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from warmwinter.conftest import PASSWORD
+from warmwinter.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -16,10 +16,7 @@ def page(new_page):
 def test_a_dispatcher_searches_by_pinyin_and_opens_the_file(
     page, live_server, huangpu_dispatcher, huangpu_person
 ):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("huangpu_dispatcher")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server.url, "huangpu_dispatcher")
     page.goto(f"{live_server.url}/people/")
     page.get_by_label("姓名/拼音/身份证号").fill("zhang jianguo")
     results = page.get_by_test_id("person-results")
@@ -33,10 +30,7 @@ def test_a_dispatcher_searches_by_pinyin_and_opens_the_file(
 def test_a_district_worker_files_a_family_inquiry_and_confirms_the_match(
     page, live_server, huangpu_admin, huangpu_person
 ):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("huangpu_admin")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server.url, "huangpu_admin")
     page.goto(f"{live_server.url}/people/inquiries/")
     page.get_by_role("link", name="登记家属寻亲").click()
     page.get_by_label("被寻人姓名/称呼").fill("章建国")

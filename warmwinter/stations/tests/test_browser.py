@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from warmwinter.conftest import PASSWORD
+from warmwinter.conftest import sign_in
 from warmwinter.stations.models import Admission, BedAssignment
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -18,10 +18,7 @@ def test_station_worker_admits_a_walk_in_on_a_tablet_and_assigns_a_bed(
     tablet, live_server, station_worker, male_zone
 ):
     page = tablet
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("station1_worker")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server.url, "station1_worker")
 
     page.goto(f"{live_server.url}/stations/")
     expect(page.get_by_test_id("station-title")).to_have_text("上海市救助管理站")

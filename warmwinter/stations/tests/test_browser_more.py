@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from warmwinter.accounts.roles import Role
-from warmwinter.conftest import PASSWORD
+from warmwinter.conftest import sign_in
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.stations.models import Admission, AidDecision, NightRound, PlacementStep
 
@@ -19,18 +19,11 @@ TABLET = {"width": 820, "height": 1180}
 PHONE = {"width": 390, "height": 844}
 
 
-def _login(page, url, username):
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
 def test_a_leader_ends_a_stay_and_prints_the_notice_as_pdf(new_page, live_server, make_user, admit):
     make_user("station1_leader", Role.STATION_LEADER, "S310000-1")
     admission = admit(new_person={"name": "孙七", "sex": "male", "age_estimate": 40})
     page = new_page(viewport=TABLET)
-    _login(page, live_server.url, "station1_leader")
+    sign_in(page, live_server.url, "station1_leader")
     page.goto(f"{live_server.url}/stations/admissions/{admission.pk}/")
     page.get_by_role("link", name="终止救助").click()
     page.get_by_label("终止救助理由").select_option("violated_rules")
@@ -49,7 +42,7 @@ def test_a_leader_ends_a_stay_and_prints_the_notice_as_pdf(new_page, live_server
 
 def test_a_worker_on_night_duty_records_a_round_on_a_phone(new_page, live_server, station_worker):
     page = new_page(viewport=PHONE, is_mobile=True)
-    _login(page, live_server.url, "station1_worker")
+    sign_in(page, live_server.url, "station1_worker")
     page.goto(f"{live_server.url}/stations/s/S310000-1/rounds/")
     expect(page.get_by_test_id("missing-rounds")).to_contain_text("夜间巡查缺失")
     page.get_by_label("巡查情况").fill("男宾区安静")
@@ -67,7 +60,7 @@ def test_the_long_stay_list_moves_a_person_to_the_next_step(
         admitted_at=timezone.now() - timedelta(days=40),
     )
     page = new_page(viewport=TABLET)
-    _login(page, live_server.url, "station1_worker")
+    sign_in(page, live_server.url, "station1_worker")
     page.goto(f"{live_server.url}/stations/s/S310000-1/")
     page.get_by_role("link", name="长期滞留安置").first.click()
     row = page.get_by_test_id(f"placement-{admission.pk}")
@@ -88,7 +81,7 @@ def test_a_district_admits_a_walk_in_at_its_shelter(new_page, live_server, huang
         capacity=10,
     )
     page = new_page(viewport=TABLET)
-    _login(page, live_server.url, "huangpu_admin")
+    sign_in(page, live_server.url, "huangpu_admin")
     page.goto(f"{live_server.url}/stations/")
     page.get_by_role("link", name="南京东路街道临时救助场所").click()
     expect(page.get_by_test_id("shelter-count")).to_contain_text("在场 0 / 容量 10")

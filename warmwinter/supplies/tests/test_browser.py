@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from warmwinter.conftest import PASSWORD
+from warmwinter.conftest import sign_in
 from warmwinter.supplies import selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -21,10 +21,7 @@ def test_a_patrol_member_issues_a_coat_and_food_from_mobile_stock_on_a_phone(
     receive(mobile, catalogue.coat, 5)
     receive(mobile, catalogue.food, 10)
 
-    phone.goto(f"{live_server.url}/accounts/login/?next=/supplies/mobile/")
-    phone.get_by_label("用户名").fill("pudong_patrol")
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_role("button", name="登录").click()
+    sign_in(phone, live_server.url, "pudong_patrol", next_path="/supplies/mobile/")
 
     expect(phone.get_by_test_id("mobile-warehouse")).to_contain_text("浦东一分队随车物资")
     expect(phone.get_by_test_id("usable-cotton-coat")).to_have_text("5")

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from warmwinter.conftest import PASSWORD
+from warmwinter.conftest import sign_in
 from warmwinter.weather import services
 
 from .conftest import FIXTURES
@@ -20,10 +20,7 @@ def test_city_admin_reads_pudongs_response_and_lowers_it_by_hand(
     page, live_server, city_admin, pudong_key_place, pudong_shelter
 ):
     services.warning_ingest(data=(FIXTURES / "cold_wave_orange_pudong_oasis.xml").read_bytes())
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("city_admin")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server.url, "city_admin")
 
     page.goto(f"{live_server.url}/weather/")
     page.get_by_test_id("levels").get_by_role("link", name="浦东新区").click()
