@@ -8,7 +8,8 @@ It prints, for one run on PostgreSQL with production settings under gunicorn:
   - ceiling 2: requests/s of a trivial JSON view (/livez) of the same server;
   - our rate as a fraction of each.
 
-Run: .venv/bin/python bench/intake.py [--clients 64] [--seconds 20] [--workers 2] [--threads 16]
+Run: .venv/bin/python bench/intake.py [--clients 64] [--seconds 20] [--workers N] [--threads N]
+(workers and threads default to gunicorn.conf.py, the production settings)
 Needs PostgreSQL on 127.0.0.1:5432 (BENCH_DATABASE_URL to change); creates and drops its own
 database `ww_bench`.
 """
@@ -19,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import runpy
 import statistics
 import subprocess
 import threading
@@ -156,6 +158,38 @@ def load(path: str, method: str, token: str, clients: int, seconds: float) -> di
     }
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by the server's workers, PostgreSQL's processes
+    and this load client: where the two cores go while leads come in (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"server": 0.0, "database": 0.0, "client": sum(os.times()[:2])}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            owner = (entry / "status").read_text().split("\nUid:")[1].split()[0]
+        except (OSError, IndexError):
+            continue  # exited meanwhile
+        # Fields after the command name (which may contain spaces) start at state, ppid, ….
+        fields = stat.rsplit(")", 1)[1].split()
+        ppid, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == server_pid or ppid == server_pid:
+            totals["server"] += used
+        elif owner == str(_postgres_uid()):
+            totals["database"] += used
+    return totals
+
+
+def _postgres_uid() -> int:
+    import pwd
+
+    try:
+        return pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        return -1
+
+
 def insert_ceiling(clients: int, seconds: float) -> float:
     import psycopg
 
@@ -186,11 +220,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=20)
-    # Two processes for two cores (each is held to one core by the GIL, and PostgreSQL needs
-    # the rest); many threads each, since a request spends most of its time waiting for the
-    # commit to reach the disk.
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=16)
+    # The server runs as in production (gunicorn.conf.py); these override its workers/threads.
+    production = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    parser.add_argument("--workers", type=int, default=production["workers"])
+    parser.add_argument("--threads", type=int, default=production["threads"])
     args = parser.parse_args()
 
     token = prepare_database()
@@ -198,21 +231,19 @@ def main() -> None:
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "warmwinter.wsgi",
-            "-b",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
             f"{HOST}:{PORT}",
-            "-k",
-            "gthread",
             "--workers",
             str(args.workers),
             "--threads",
             str(args.threads),
             # Keep-alive clients stay with the worker that accepted them; without a cap the
-            # first worker to wake takes most of them and is the bottleneck while the other idles.
+            # first worker to wake takes most of them and is the bottleneck while the other idles
+            # (in production a reverse proxy spreads its connections).
             "--worker-connections",
             str(-(-args.clients // args.workers)),
-            "--keep-alive",
-            "30",
             "--log-level",
             "warning",
         ],
@@ -229,7 +260,9 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         load("/api/v1/leads/intake", "POST", token, 8, 2)  # warm-up
+        cpu_before = cpu_seconds(server.pid)
         ours = load("/api/v1/leads/intake", "POST", token, args.clients, args.seconds)
+        cpu_after = cpu_seconds(server.pid)
         trivial = load("/livez", "GET", token, args.clients, args.seconds / 2)
     finally:
         server.terminate()
@@ -249,6 +282,13 @@ def main() -> None:
     print(
         f"trivial JSON    : {trivial['rate']:8.1f} req/s    p50 {trivial['p50_ms']:6.1f} ms  "
         f"p99 {trivial['p99_ms']:6.1f} ms"
+    )
+    per_lead = {k: 1000 * (cpu_after[k] - cpu_before[k]) / ours["requests"] for k in cpu_after}
+    print(
+        "CPU per lead    : "
+        + "  ".join(f"{k} {v:.2f} ms" for k, v in per_lead.items())
+        + f"  (all {sum(per_lead.values()):.2f} ms; {os.cpu_count()} cores give"
+        f" {1000 * (os.cpu_count() or 1) / ours['rate']:.2f} ms per lead at this rate)"
     )
     print(f"plain INSERT    : {insert:8.1f} rows/s (autocommit, {args.clients} connections)")
     print(f"intake / INSERT ceiling       : {ours['rate'] / insert:6.1%}")

@@ -29,23 +29,36 @@ def one_statement_available() -> bool:
     return connection.vendor == "postgresql"
 
 
+@functools.cache
+def _insert_fields(
+    model: type[models.Model], skip: tuple[str, ...]
+) -> tuple[tuple[Any, str, bool], ...]:
+    """(field, quoted column, whether the field has its own pre_save) for each column `save()`
+    inserts, less the primary key and `skip`: worked out once per model."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    plain_pre_save = models.Field.pre_save
+    return tuple(
+        (f, quote(f.column), type(f).pre_save is not plain_pre_save)
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.attname not in skip
+    )
+
+
 def _columns(
     conn: BaseDatabaseWrapper, obj: models.Model, *, skip: tuple[str, ...] = ()
 ) -> tuple[list[str], list[Any]]:
     """The columns and database values `save()` would insert for `obj`, less the NULLs: a
     column left out is NULL all the same (none has a database default), and a statement with
     fewer parameters is one the driver converts once and caches."""
-    quote = conn.ops.quote_name
     columns: list[str] = []
     values: list[Any] = []
-    for f in obj._meta.concrete_fields:
-        if f.primary_key or f.attname in skip:
+    for f, column, own_pre_save in _insert_fields(type(obj), skip):
+        # Field.pre_save is the attribute itself; auto_now, files and the like have their own.
+        value = f.pre_save(obj, add=True) if own_pre_save else getattr(obj, f.attname)
+        if value is None and f.db_default is NOT_PROVIDED:
             continue
-        value = f.pre_save(obj, add=True)  # type: ignore[attr-defined]
-        if value is None and f.db_default is NOT_PROVIDED:  # type: ignore[attr-defined]
-            continue
-        columns.append(quote(f.column))
-        values.append(f.get_db_prep_save(value, connection=conn))  # type: ignore[attr-defined]
+        columns.append(column)
+        values.append(f.get_db_prep_save(value, connection=conn))
     return columns, values
 
 

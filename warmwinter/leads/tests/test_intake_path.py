@@ -146,3 +146,14 @@ def test_switching_auto_dispatch_off_applies_to_the_very_next_lead(
         second = make_lead()
     second.refresh_from_db()
     assert second.status == LeadStatus.RECEIVED
+
+
+def test_tracking_codes_are_ten_symbols_drawn_from_the_whole_alphabet_at_every_position():
+    from warmwinter.leads.services import _CODE_ALPHABET, new_tracking_code
+
+    codes = [new_tracking_code() for _ in range(3000)]
+    assert all(len(code) == 10 and set(code) <= set(_CODE_ALPHABET) for code in codes)
+    assert len(set(codes)) == len(codes)
+    # 3,000 codes give each symbol ~94 chances per position: a missing one means lost bits.
+    for position in range(10):
+        assert {code[position] for code in codes} == set(_CODE_ALPHABET)
