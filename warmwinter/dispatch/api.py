@@ -1,10 +1,12 @@
 """Dispatch: teams on duty, suggestions, assignment, acceptance, the live board."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from warmwinter.accounts.auth import request_user
@@ -115,3 +117,52 @@ def my_leads(request: HttpRequest) -> Any:
 @router.get("/counters", response=CountersOut, summary="调度大屏计数")
 def counters(request: HttpRequest) -> Any:
     return selectors.board_counters(user=request_user(request))
+
+
+class ShiftOut(Schema):
+    id: int
+    team_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+class ShiftIn(Schema):
+    starts_at: datetime = Field(..., description="开始；不带时区的时间按北京时间")
+    ends_at: datetime = Field(..., description="结束；须晚于开始，班次不超过 24 小时")
+
+
+def _aware(moment: datetime) -> datetime:
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@router.get(
+    "/teams/{int:team_id}/shifts", response=list[ShiftOut], summary="分队值班（未来 14 天）"
+)
+def team_shifts(request: HttpRequest, team_id: int) -> Any:
+    return selectors.shifts_coming(selectors.team_for(request_user(request), team_id))
+
+
+@router.post("/teams/{int:team_id}/shifts", response={201: ShiftOut}, summary="为分队添加值班班次")
+def team_shift_add(request: HttpRequest, team_id: int, payload: ShiftIn) -> Any:
+    user = request_user(request)
+    if not user.can(Capability.DISPATCH_LEADS):
+        raise PermissionDenied
+    team = selectors.team_for(user, team_id)
+    shift = services.shift_add(
+        team=team, starts_at=_aware(payload.starts_at), ends_at=_aware(payload.ends_at), by=user
+    )
+    return Status(201, shift)
+
+
+@router.delete(
+    "/teams/{int:team_id}/shifts/{int:shift_id}",
+    response={204: None},
+    summary="删除尚未开始的班次",
+)
+def team_shift_remove(request: HttpRequest, team_id: int, shift_id: int) -> Any:
+    user = request_user(request)
+    if not user.can(Capability.DISPATCH_LEADS):
+        raise PermissionDenied
+    team = selectors.team_for(user, team_id)
+    services.shift_remove(shift=selectors.shift_for(user, team, shift_id), by=user)
+    return Status(204, None)

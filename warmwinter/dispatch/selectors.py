@@ -1,19 +1,24 @@
-"""Reads for dispatch: teams on duty, their load, suggestions, the board."""
+"""Reads for dispatch: teams on duty, their load, suggestions, the board, the team pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from warmwinter.accounts.models import User
+from warmwinter.accounts.roles import ROLE_CAPABILITIES, Capability
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
-from warmwinter.dispatch.models import DistrictDispatch, Team
+from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
+from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 
 #: Metres of extra distance one open lead in hand counts as, when ranking teams.
 LOAD_PENALTY_M_DEFAULT = 1000
@@ -25,6 +30,15 @@ def teams_for(*, user: Any) -> QuerySet[Team]:
     return visible_to(
         Team.objects.active().select_related("district", "base_place"), user
     ).prefetch_related("members")
+
+
+def teams_list_for(*, user: Any, now: datetime | None = None) -> QuerySet[Team]:
+    """The teams page: each team with its members and, as `coming_shifts`, the shifts not yet
+    over (current first)."""
+    coming = Shift.objects.filter(ends_at__gt=now or timezone.now()).order_by("starts_at")
+    return teams_for(user=user).prefetch_related(
+        Prefetch("shifts", queryset=coming, to_attr="coming_shifts")
+    )
 
 
 def team_for(user: Any, pk: Any) -> Team:
@@ -149,3 +163,119 @@ def top_suggestions(leads: list[Lead], *, now: datetime | None = None) -> dict[i
         if best is not None:
             result[lead.pk] = best
     return result
+
+
+# --- Team and shift management pages -------------------------------------------------------
+
+#: The page lists the shifts of the coming fortnight and the last few that ended.
+SHIFTS_AHEAD = timedelta(days=14)
+SHIFTS_PAST = 3
+
+#: Kinds of place a team may be based at (a key patrol place is somewhere it goes, not a base).
+BASE_PLACE_KINDS = (
+    PlaceKind.STATION,
+    PlaceKind.TEMP_SHELTER,
+    PlaceKind.HELP_POINT,
+    PlaceKind.CIVIL_AFFAIRS_STATION,
+)
+
+#: A patrol night, 22:00–06:00: shifts are copied night by night, and the patrols app plans
+#: its routes for it.
+NIGHT_START = time(22, 0)
+NIGHT_HOURS = 8
+
+
+def districts_for(*, user: Any) -> QuerySet[OrgUnit]:
+    """The districts `user` may put a team in: a district user their own, city users all."""
+    return visible_to(OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user).order_by("code")
+
+
+def _within(districts: list[OrgUnit], field: str) -> Q:
+    if not districts:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__path__startswith": d.path}) for d in districts))
+
+
+def base_places_for(*, user: Any, districts: list[OrgUnit]) -> QuerySet[Place]:
+    """Places in `districts` that `user` sees and a team may be based at."""
+    return (
+        visible_to(Place.objects.active().filter(kind__in=BASE_PLACE_KINDS), user)
+        .filter(_within(districts, "org_unit"))
+        .select_related("org_unit")
+        .order_by("org_unit__path", "kind", "name")
+    )
+
+
+#: Roles that take dispatched leads on /dispatch/my/: the people a team is made of.
+MEMBER_ROLES = tuple(
+    role for role, caps in ROLE_CAPABILITIES.items() if Capability.HANDLE_LEADS in caps
+)
+
+
+def member_candidates(*, districts: list[OrgUnit], team: Team | None = None) -> QuerySet[User]:
+    """Active patrol members of `districts`, plus the team's current members (so that one who
+    has since moved away is shown, and refused, rather than silently dropped)."""
+    eligible = Q(is_active=True, role__in=MEMBER_ROLES) & _within(districts, "org_unit")
+    if team is not None and team.pk is not None:
+        eligible |= Q(teams=team)
+    return (
+        User.objects.filter(eligible)
+        .select_related("org_unit")
+        .distinct()
+        .order_by("org_unit__path", "agency", "username")
+    )
+
+
+def team_page_for(user: Any, pk: Any) -> Team:
+    """An active team for its management page, or 404 outside the user's scope."""
+    return get_visible_or_404(
+        Team.objects.active().select_related("district", "base_place"), user, pk=pk
+    )
+
+
+def shift_for(user: Any, team: Team, pk: Any) -> Shift:
+    return get_visible_or_404(
+        Shift.objects.filter(team=team).select_related("team__district"), user, pk=pk
+    )
+
+
+def shifts_coming(team: Team, *, now: datetime | None = None) -> list[Shift]:
+    """The team's shifts not yet over that start within the coming fortnight, soonest first."""
+    now = now or timezone.now()
+    return list(Shift.objects.filter(team=team, ends_at__gt=now, starts_at__lt=now + SHIFTS_AHEAD))
+
+
+def shifts_past(team: Team, *, now: datetime | None = None) -> list[Shift]:
+    """The team's last few shifts that have ended, latest first."""
+    now = now or timezone.now()
+    return list(
+        Shift.objects.filter(team=team, ends_at__lte=now).order_by("-starts_at")[:SHIFTS_PAST]
+    )
+
+
+def tonight(now: datetime | None = None) -> date:
+    """The date of "tonight" as a dispatcher says it: until the night ends at 06:00 the one
+    that began yesterday evening, after that this evening's."""
+    local = timezone.localtime(now or timezone.now())
+    end = (datetime.combine(local.date(), NIGHT_START) + timedelta(hours=NIGHT_HOURS)).time()
+    return local.date() - timedelta(days=1) if local.time() < end else local.date()
+
+
+def night_bounds(night: date) -> tuple[datetime, datetime]:
+    """The night that begins on the evening of `night`, as aware datetimes."""
+    start = timezone.make_aware(datetime.combine(night, NIGHT_START))
+    return start, start + timedelta(hours=NIGHT_HOURS)
+
+
+def tonight_shift(team: Team, *, now: datetime | None = None) -> Shift | None:
+    """The team's shift that covers tonight (the first one overlapping 22:00–06:00)."""
+    start, end = night_bounds(tonight(now))
+    return (
+        Shift.objects.filter(team=team, starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def shifts_overlapping(team: Team, starts_at: datetime, ends_at: datetime) -> QuerySet[Shift]:
+    return Shift.objects.filter(team=team, starts_at__lt=ends_at, ends_at__gt=starts_at)

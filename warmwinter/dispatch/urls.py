@@ -13,4 +13,10 @@ urlpatterns = [
     path("my/", views.my_leads, name="my"),
     path("auto-dispatch/", views.auto_dispatch_toggle, name="auto_dispatch"),
     path("teams/", views.team_list, name="teams"),
+    path("teams/new/", views.team_create, name="team_new"),
+    path("teams/<int:pk>/", views.team_detail, name="team"),
+    path("teams/<int:pk>/archive/", views.team_archive, name="team_archive"),
+    path("teams/<int:pk>/shifts/", views.shift_add, name="shift_add"),
+    path("teams/<int:pk>/shifts/<int:shift_pk>/remove/", views.shift_remove, name="shift_remove"),
+    path("teams/<int:pk>/shifts/<int:shift_pk>/repeat/", views.shift_repeat, name="shift_repeat"),
 ]

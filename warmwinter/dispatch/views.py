@@ -1,23 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.dispatch import selectors, services
-from warmwinter.dispatch.models import Team
+from warmwinter.dispatch.forms import ArchiveForm, ShiftForm, TeamForm
+from warmwinter.dispatch.models import Shift, Team
 from warmwinter.leads.forms import CloseForm
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.leads.selectors import lead_for
@@ -185,5 +189,169 @@ def auto_dispatch_toggle(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.VIEW_LEADS)
 @require_GET
 def team_list(request: HttpRequest) -> HttpResponse:
-    teams = selectors.teams_for(user=request_user(request)).prefetch_related("shifts")
-    return render(request, "dispatch/teams.html", {"teams": teams})
+    user = request_user(request)
+    context = {
+        "teams": selectors.teams_list_for(user=user),
+        "can_manage": user.can(Capability.DISPATCH_LEADS),
+    }
+    return render(request, "dispatch/teams.html", context)
+
+
+# --- Team management (the district dispatcher) ----------------------------------------------
+
+
+def _form_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the form, field by field."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _submit(form: forms.Form, action: Callable[[], Any]) -> Any:
+    """Run `action` (one service call) if `form` is valid. Returns what the service returned,
+    or None when the form or the service refused (the errors are then on the form)."""
+    if not form.is_valid():
+        return None
+    try:
+        return action()
+    except ValidationError as exc:
+        _form_errors(form, exc)
+        return None
+
+
+def _team_page(
+    request: HttpRequest,
+    team: Team,
+    *,
+    team_form: TeamForm | None = None,
+    shift_form: ShiftForm | None = None,
+    archive_form: ArchiveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request_user(request)
+    now = timezone.now()
+    context = {
+        "team": team,
+        "form": team_form or TeamForm(user=user, team=team),
+        "shift_form": shift_form or ShiftForm(),
+        "archive_form": archive_form or ArchiveForm(),
+        "coming_shifts": selectors.shifts_coming(team, now=now),
+        "past_shifts": selectors.shifts_past(team, now=now),
+        "tonight": selectors.tonight_shift(team, now=now),
+        "repeat_nights": services.REPEAT_NIGHTS,
+        "now": now,
+    }
+    return render(request, "dispatch/team.html", context, status=status)
+
+
+@login_required
+@capability_required(Capability.DISPATCH_LEADS)
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = TeamForm(request.POST or None, user=user)
+    if request.method == "POST":
+        team = _submit(
+            form,
+            lambda: services.team_create(
+                by=user, district=form.cleaned_data["district"], **form.service_kwargs()
+            ),
+        )
+        if team is not None:
+            messages.success(request, _("已新建救助分队：%(team)s") % {"team": team.name})
+            return redirect("dispatch:team", pk=team.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "dispatch/team_new.html", {"form": form}, status=status)
+
+
+@login_required
+@capability_required(Capability.DISPATCH_LEADS)
+@require_http_methods(["GET", "POST"])
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team's page: edit its details and members, its shifts, archive it."""
+    user = request_user(request)
+    team = selectors.team_page_for(user, pk)
+    if request.method != "POST":
+        return _team_page(request, team)
+    form = TeamForm(request.POST, user=user, team=team)
+    if _submit(form, lambda: services.team_update(team=team, by=user, **form.service_kwargs())):
+        messages.success(request, _("已保存分队信息"))
+        return redirect("dispatch:team", pk=team.pk)
+    return _team_page(request, team, team_form=form, status=400)
+
+
+@login_required
+@capability_required(Capability.DISPATCH_LEADS)
+@require_POST
+def team_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    team = selectors.team_page_for(user, pk)
+    form = ArchiveForm(request.POST)
+    archived = _submit(
+        form,
+        lambda: services.team_archive(team=team, by=user, reason=form.cleaned_data["reason"]),
+    )
+    if archived is None:
+        return _team_page(request, team, archive_form=form, status=400)
+    messages.success(request, _("已归档救助分队：%(team)s") % {"team": team.name})
+    return redirect("dispatch:teams")
+
+
+@login_required
+@capability_required(Capability.DISPATCH_LEADS)
+@require_POST
+def shift_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    team = selectors.team_page_for(user, pk)
+    form = ShiftForm(request.POST)
+    shift = _submit(form, lambda: services.shift_add(team=team, by=user, **form.cleaned_data))
+    if shift is None:
+        return _team_page(request, team, shift_form=form, status=400)
+    messages.success(request, _("已添加班次：%(shift)s") % {"shift": _shift_label(shift)})
+    return redirect("dispatch:team", pk=team.pk)
+
+
+def _shift_label(shift: Shift) -> str:
+    a, b = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    return f"{a:%m-%d %H:%M} – {b:%m-%d %H:%M}"
+
+
+@login_required
+@capability_required(Capability.DISPATCH_LEADS)
+@require_POST
+def shift_remove(request: HttpRequest, pk: int, shift_pk: int) -> HttpResponse:
+    user = request_user(request)
+    team = selectors.team_page_for(user, pk)
+    shift = selectors.shift_for(user, team, shift_pk)
+    try:
+        services.shift_remove(shift=shift, by=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已删除班次：%(shift)s") % {"shift": _shift_label(shift)})
+    return redirect("dispatch:team", pk=team.pk)
+
+
+@login_required
+@capability_required(Capability.DISPATCH_LEADS)
+@require_POST
+def shift_repeat(request: HttpRequest, pk: int, shift_pk: int) -> HttpResponse:
+    """Copy a shift (the page offers tonight's) to the same hours of the next nights."""
+    user = request_user(request)
+    team = selectors.team_page_for(user, pk)
+    shift = selectors.shift_for(user, team, shift_pk)
+    try:
+        created, skipped = services.shift_repeat(shift=shift, by=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "已复制到之后 %(nights)s 晚：新增 %(added)s 个班次，跳过 %(skipped)s 晚（已有重叠的班次）"
+            )
+            % {"nights": services.REPEAT_NIGHTS, "added": len(created), "skipped": skipped},
+        )
+    return redirect("dispatch:team", pk=team.pk)

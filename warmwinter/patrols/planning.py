@@ -22,6 +22,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.dispatch.models import Shift, Team
+from warmwinter.dispatch.selectors import NIGHT_HOURS, NIGHT_START, night_bounds
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.patrols import routing
 from warmwinter.patrols.models import (
@@ -35,18 +36,11 @@ from warmwinter.patrols.models import (
 from warmwinter.places import geo
 from warmwinter.places.models import OrgUnit, Place, PlaceKind
 
-NIGHT_START = time(22, 0)
-NIGHT_HOURS = 8
 RECENT_DAYS = 14
 #: Finds are grouped by H3 cells of this resolution (about 170 m across).
 RECENT_RESOLUTION = 9
 LEAD_PRIORITY = {1: 100, 2: 90, 3: 75, 4: 60, 5: 50}
 DEFAULT_DWELL = 10
-
-
-def night_bounds(night: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(night, NIGHT_START))
-    return start, start + timedelta(hours=NIGHT_HOURS)
 
 
 def current_night(now: datetime | None = None) -> date:
