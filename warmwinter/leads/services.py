@@ -55,9 +55,7 @@ def new_tracking_code() -> str:
     # 32 symbols are 5 bits each: one draw from the system's random source gives the whole
     # code, uniformly (a draw per character is ten system calls on the hottest path).
     bits = secrets.randbits(5 * TRACKING_CODE_LENGTH)
-    return "".join(
-        _CODE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(TRACKING_CODE_LENGTH)
-    )
+    return "".join(_CODE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(TRACKING_CODE_LENGTH))
 
 
 def normalise_tracking_code(raw: str) -> str:
