@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 
 from warmwinter.accounts.models import ApiToken, User
@@ -200,6 +201,9 @@ def new_page(
 
         yield make
         browser.close()
+        # The test's own queries ran while Playwright's event loop was set, on connections of
+        # that context, which the database teardown (outside it) cannot see: close them here.
+        connections.close_all()
     assert errors == [], errors  # no uncaught script error on any page
 
 
