@@ -2,7 +2,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -165,7 +165,7 @@ def create_place(request: HttpRequest, payload: PlaceIn) -> Any:
         org_unit=org_unit,
         **payload.dict(exclude={"org_unit_code"}),
     )
-    return 201, place
+    return Status(201, place)
 
 
 @router.get("/org-units", response=list[OrgUnitOut], summary="组织单位（区划、街镇、救助站）")
