@@ -8,13 +8,16 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from warmwinter.accounts.api import router as accounts_router
 from warmwinter.accounts.auth import api_auth
+from warmwinter.core.middleware import holds_nul, nul_message
 from warmwinter.dispatch.api import router as dispatch_router
 from warmwinter.leads.api import router as leads_router
 from warmwinter.patrols.api import router as patrols_router
@@ -25,6 +28,28 @@ from warmwinter.stations.api import router as stations_router
 from warmwinter.supplies.api import router as supplies_router
 from warmwinter.weather.api import router as weather_router
 
+
+class RefusingNulParser(Parser):
+    """JSON bodies and form fields, refused (422) when they hold a NUL: PostgreSQL cannot store
+    one, and a query comparing a column with it fails. (Pages and query strings are checked by
+    `core.middleware`; a JSON document sent inside a form field is checked where it is read.)"""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        # JSON can only spell a NUL as \u0000: look for that before walking the document.
+        if b"\\u0000" in request.body and holds_nul(data):
+            raise HttpError(422, nul_message())
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        if holds_nul(result):
+            raise HttpError(422, nul_message())
+        return result
+
+
 api = NinjaAPI(
     title="warmwinter API",
     version="1",
@@ -34,6 +59,7 @@ api = NinjaAPI(
     ),
     auth=api_auth,
     urls_namespace="api",
+    parser=RefusingNulParser(),
 )
 api.add_router("/", accounts_router, tags=["账号"])
 api.add_router("/", places_router, tags=["地点"])
@@ -136,4 +162,11 @@ def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja answers any failure to parse a body with its own 400 in English, the
+    # failure as its cause: our parser's refusal, or a body that is not JSON (or not UTF-8).
+    cause = exc.__cause__
+    if isinstance(cause, HttpError):
+        return _error(request, cause.status_code, str(cause))
+    if isinstance(cause, ValueError):
+        return _error(request, 400, _("请求内容不是有效的 JSON"))
     return _error(request, exc.status_code, str(exc))

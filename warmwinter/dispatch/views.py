@@ -88,10 +88,15 @@ def board_partial(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on (`next`), if it is a path on this site. Anything else
+    goes to `default`: another host, and a bare word, which `redirect` would look up as the
+    name of a view (and fail on)."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         target = default
-    return redirect(target or default)
+    return redirect(target)
 
 
 def _refused(request: HttpRequest, lead: Lead, exc: Exception, status: int) -> HttpResponse:

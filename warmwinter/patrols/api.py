@@ -22,6 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
+from warmwinter.core.middleware import holds_nul, nul_message
 from warmwinter.patrols import planning, rules, selectors, services
 from warmwinter.patrols.models import Encounter, FollowUp, PatrolNight, PatrolStop
 from warmwinter.places.models import OrgLevel, OrgUnit
@@ -319,7 +320,10 @@ def _parse_encounter(raw: str) -> EncounterIn:
     if len(raw) > 100_000:
         raise HttpError(413, _("提交内容过大"))
     try:
-        return EncounterIn.model_validate(json.loads(raw))
+        data = json.loads(raw)
+        if holds_nul(data):
+            raise HttpError(422, nul_message())
+        return EncounterIn.model_validate(data)
     except json.JSONDecodeError:
         raise NinjaValidationError(
             [{"type": "json_invalid", "loc": ["data"], "msg": "invalid json"}]

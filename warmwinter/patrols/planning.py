@@ -23,6 +23,7 @@ from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.dispatch.selectors import NIGHT_HOURS, NIGHT_START, night_bounds
+from warmwinter.dispatch.services import SHIFT_MAX_AHEAD
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.patrols import routing
 from warmwinter.patrols.models import (
@@ -41,6 +42,8 @@ RECENT_DAYS = 14
 RECENT_RESOLUTION = 9
 LEAD_PRIORITY = {1: 100, 2: 90, 3: 75, 4: 60, 5: 50}
 DEFAULT_DWELL = 10
+#: A plan routes the teams on duty, and no shift is planned further ahead than this.
+PLAN_MAX_AHEAD = SHIFT_MAX_AHEAD
 
 
 def current_night(now: datetime | None = None) -> date:
@@ -256,6 +259,11 @@ def plan_night(
     are; the dispatcher's own stops are kept and planned again with the rest."""
     _require_planner(by)
     now = now or timezone.now()
+    # Checked first: the night's hours of a date near the end of the calendar overflow it.
+    if night > timezone.localdate(now) + PLAN_MAX_AHEAD:
+        raise ValidationError(
+            _("最多只能提前 %(days)d 天编制巡查计划") % {"days": PLAN_MAX_AHEAD.days}
+        )
     start, end = night_bounds(night)
     if end <= now:
         raise ValidationError(_("这一晚已经过去，不能再编制计划"))

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
@@ -208,6 +210,15 @@ def incoming_escorts(station: OrgUnit, *, now: datetime | None = None) -> QueryS
         .select_related("person", "team", "district")
         .order_by("occurred_at")
     )
+
+
+def incoming_escort_for(station: OrgUnit, pk: Any) -> Any:
+    """The escort `pk` on its way to `station`, or 404: one already arrived or admitted,
+    another station's, and an id that is not a number alike (it comes from the page)."""
+    try:
+        return incoming_escorts(station).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def open_shelters() -> list[Place]:

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,7 +123,7 @@ def _admit(request: HttpRequest, *, station: Any, shelter: Any = None) -> HttpRe
     encounter = None
     escort_id = request.POST.get("encounter") or request.GET.get("encounter")
     if escort_id and shelter is None:
-        encounter = get_object_or_404(selectors.incoming_escorts(station), pk=escort_id)
+        encounter = selectors.incoming_escort_for(station, escort_id)
     initial = {"brought_by": "patrol", "escort_note": encounter.escort_members} if encounter else {}
     form = AdmissionForm(request.POST or None, initial=initial)
 

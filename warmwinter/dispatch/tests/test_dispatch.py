@@ -143,3 +143,17 @@ def test_dispatching_starts_the_acceptance_clock(make_lead, huangpu_team, huangp
     lead = lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
     assert not lead.is_overdue
     assert lead.escalation_level == 0
+
+
+@pytest.mark.parametrize("next_page", ["abc", "99999999999999999999", "https://evil.example/"])
+def test_a_dispatch_from_a_page_goes_back_only_to_a_page_of_this_site(
+    next_page, make_lead, huangpu_team, huangpu_dispatcher, client_for
+):
+    """A `next` that is not a path here (a bare word was looked up as a view name: 500)."""
+    lead = make_lead()
+    r = client_for(huangpu_dispatcher).post(
+        f"/dispatch/leads/{lead.pk}/assign/", {"team": huangpu_team.pk, "next": next_page}
+    )
+    assert r.status_code == 302
+    assert r["Location"] == f"/leads/{lead.pk}/"
+    assert Lead.objects.get(pk=lead.pk).status == LeadStatus.DISPATCHED

@@ -10,7 +10,7 @@ import pytest
 
 from warmwinter.audit.models import AuditEvent
 from warmwinter.patrols import services
-from warmwinter.patrols.models import FollowUp
+from warmwinter.patrols.models import FollowUp, PatrolNight
 
 
 @pytest.fixture
@@ -125,3 +125,12 @@ def test_the_dispatcher_sets_a_key_places_risk_and_hours(
         .status_code
         == 403
     )
+
+
+def test_planning_a_night_too_far_ahead_answers_with_the_reason(client_for, huangpu_dispatcher):
+    r = client_for(huangpu_dispatcher).post(
+        "/patrols/plan/", {"district": "310101", "night": "9999-12-31"}, follow=True
+    )
+    assert r.redirect_chain == [("/patrols/", 302)]
+    assert "最多只能提前 60 天编制巡查计划" in r.content.decode()
+    assert not PatrolNight.objects.exists()

@@ -3,15 +3,16 @@ route per team on duty; the dispatcher's edits; scope."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.patrols import planning, selectors
-from warmwinter.patrols.models import PatrolStop, StopSource
+from warmwinter.patrols.models import PatrolNight, PatrolStop, StopSource
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.weather.services import level_set_manually
 
@@ -153,6 +154,17 @@ def test_no_team_on_duty_is_a_clear_error(huangpu_dispatcher, unit, night, befor
             district=unit("310101"), night=night, by=huangpu_dispatcher, now=before_night
         )
     assert "没有在岗的救助分队" in exc.value.messages[0]
+
+
+def test_a_night_beyond_the_shift_horizon_is_refused_before_its_hours_are_computed(
+    huangpu_dispatcher, unit
+):
+    """9999-12-31's night would end in the year 10000: refused with a message, not overflow."""
+    for far in (date(9999, 12, 31), timezone.localdate() + planning.PLAN_MAX_AHEAD + timedelta(1)):
+        with pytest.raises(ValidationError) as exc:
+            planning.plan_night(district=unit("310101"), night=far, by=huangpu_dispatcher)
+        assert exc.value.messages == ["最多只能提前 60 天编制巡查计划"]
+    assert not PatrolNight.objects.exists()
 
 
 def test_a_patrol_member_cannot_plan(huangpu_patrol, unit, night):

@@ -133,6 +133,21 @@ def test_bad_admission_input_answers_in_chinese_and_changes_nothing(client_for, 
     assert not Admission.objects.exists()
 
 
+@pytest.mark.parametrize("escort", ["abc", "1e309", "<script>alert(1)</script>"])
+def test_an_escort_id_that_is_not_a_number_is_not_found(escort, client_for, station_worker):
+    """`?encounter=` names the patrol's escort being admitted; garbage there was a 500."""
+    client = client_for(station_worker)
+    form = client.get("/stations/s/S310000-1/admit/", {"encounter": escort})
+    post = client.post(
+        "/stations/s/S310000-1/admit/",
+        {"encounter": escort, "brought_by": "patrol", "category": "vagrant", "sex": "unknown"},
+    )
+    for response in (form, post):
+        assert response.status_code == 404
+        assert "该页面或记录不存在" in response.content.decode()
+    assert not Admission.objects.exists()
+
+
 def test_api_admits_assigns_a_bed_and_tells_the_second_worker_it_is_taken(
     client_for, station_worker, male_zone
 ):
