@@ -3,6 +3,7 @@ the server killed with SIGKILL mid-burst, restarted; every acknowledged lead is 
 clients retrying their unacknowledged reports with the same Idempotency-Key make one lead each.
 """
 
+import http.client
 import json
 import os
 import signal
@@ -90,7 +91,8 @@ def _post(port: int, token: str, key: str, i: int) -> int | None:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             assert response.status in (200, 201)
             return int(json.loads(response.read())["id"])
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+    except (urllib.error.URLError, http.client.HTTPException, OSError):
+        # No answer, or one cut off (the headers sent, the body not): not acknowledged.
         return None
 
 
