@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +17,7 @@ from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
+from warmwinter.core.forms import submit
 from warmwinter.dispatch import selectors, services
 from warmwinter.dispatch.forms import ArchiveForm, ShiftForm, TeamForm
 from warmwinter.dispatch.models import Shift, Team
@@ -205,27 +204,6 @@ def team_list(request: HttpRequest) -> HttpResponse:
 # --- Team management (the district dispatcher) ----------------------------------------------
 
 
-def _form_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form, field by field."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _submit(form: forms.Form, action: Callable[[], Any]) -> Any:
-    """Run `action` (one service call) if `form` is valid. Returns what the service returned,
-    or None when the form or the service refused (the errors are then on the form)."""
-    if not form.is_valid():
-        return None
-    try:
-        return action()
-    except ValidationError as exc:
-        _form_errors(form, exc)
-        return None
-
-
 def _team_page(
     request: HttpRequest,
     team: Team,
@@ -258,10 +236,10 @@ def team_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = TeamForm(request.POST or None, user=user)
     if request.method == "POST":
-        team = _submit(
+        team = submit(
             form,
-            lambda: services.team_create(
-                by=user, district=form.cleaned_data["district"], **form.service_kwargs()
+            lambda data: services.team_create(
+                by=user, district=data["district"], **form.service_kwargs()
             ),
         )
         if team is not None:
@@ -281,7 +259,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _team_page(request, team)
     form = TeamForm(request.POST, user=user, team=team)
-    if _submit(form, lambda: services.team_update(team=team, by=user, **form.service_kwargs())):
+    if submit(form, lambda data: services.team_update(team=team, by=user, **form.service_kwargs())):
         messages.success(request, _("已保存分队信息"))
         return redirect("dispatch:team", pk=team.pk)
     return _team_page(request, team, team_form=form, status=400)
@@ -294,9 +272,9 @@ def team_archive(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     team = selectors.team_page_for(user, pk)
     form = ArchiveForm(request.POST)
-    archived = _submit(
+    archived = submit(
         form,
-        lambda: services.team_archive(team=team, by=user, reason=form.cleaned_data["reason"]),
+        lambda data: services.team_archive(team=team, by=user, reason=data["reason"]),
     )
     if archived is None:
         return _team_page(request, team, archive_form=form, status=400)
@@ -311,7 +289,7 @@ def shift_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     team = selectors.team_page_for(user, pk)
     form = ShiftForm(request.POST)
-    shift = _submit(form, lambda: services.shift_add(team=team, by=user, **form.cleaned_data))
+    shift = submit(form, lambda data: services.shift_add(team=team, by=user, **data))
     if shift is None:
         return _team_page(request, team, shift_form=form, status=400)
     messages.success(request, _("已添加班次：%(shift)s") % {"shift": _shift_label(shift)})

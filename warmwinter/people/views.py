@@ -19,18 +19,11 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.forms import add_service_errors
 from warmwinter.people import linkage, selectors, services, tracing
 from warmwinter.people.forms import InquiryForm, NoticeForm, PersonForm, PersonSearchForm
 from warmwinter.people.models import FocusGroup
 from warmwinter.places.selectors import district_by_code
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -100,7 +93,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 by=user, org_unit=user.org_unit, **form.service_kwargs(creating=True)
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             for w in warnings:
                 messages.warning(request, w)
@@ -145,7 +138,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             person, warnings = services.person_update(person=person, by=user, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             for w in warnings:
                 messages.warning(request, w)
@@ -289,7 +282,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.tracing_notice_update(notice=notice, by=user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("公告已保存"))
             return redirect("people:notices")
@@ -355,7 +348,7 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
                 by=user, org_unit=user.org_unit, **form.service_kwargs()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             found = selectors.inquiry_matches(user=user, inquiry=inquiry).count()
             messages.success(

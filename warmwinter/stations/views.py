@@ -23,6 +23,7 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.forms import submit
 from warmwinter.people.selectors import person_for
 from warmwinter.stations import pdf, selectors, services, statistics
 from warmwinter.stations.forms import (
@@ -46,27 +47,6 @@ from warmwinter.stations.forms import (
 from warmwinter.stations.models import Admission, AidDecision, AidDecisionKind, PlacementStepKind
 
 logger = logging.getLogger(__name__)
-
-
-def _form_errors(form: django_forms.Form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
-def _submit(form: django_forms.Form, action: Callable[[dict[str, Any]], Any]) -> Any:
-    """Validate `form` and run `action` (one service call) with its cleaned data. Returns what
-    the service returned (a record), or None when the form or the service refused; a service's
-    ValidationError lands on the form, field by field."""
-    if not form.is_valid():
-        return None
-    try:
-        return action(form.cleaned_data)
-    except ValidationError as exc:
-        _form_errors(form, exc)
-        return None
 
 
 def _chosen_person(user: Any, person_id: int | None) -> Any:
@@ -138,7 +118,7 @@ def _admit(request: HttpRequest, *, station: Any, shelter: Any = None) -> HttpRe
             **{k: v for k, v in data.items() if k not in PERSON_FIELDS},
         )
 
-    if request.method == "POST" and (admission := _submit(form, admit)) is not None:
+    if request.method == "POST" and (admission := submit(form, admit)) is not None:
         return redirect(admission)
     context = {"station": station, "shelter": shelter, "form": form, "encounter": encounter}
     return render(
@@ -203,7 +183,7 @@ def _on_admission(
     user = request_user(request)
     admission = selectors.admission_for(user, pk)
     form = form_class(request.POST)
-    if _submit(form, lambda data: service(by=user, admission=admission, **data)) is not None:
+    if submit(form, lambda data: service(by=user, admission=admission, **data)) is not None:
         return redirect(done_url or admission.get_absolute_url())
     context = _detail_context(user, admission)
     context[form_key] = form
@@ -225,7 +205,7 @@ def assign_bed(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError({"bed": "没有这个床位"}) from None
         return services.bed_assign(by=user, admission=admission, bed=bed)
 
-    done = _submit(form, assign) is not None
+    done = submit(form, assign) is not None
     context = _detail_context(user, admission)
     context["bed_form"] = form
     if request.htmx:  # type: ignore[attr-defined]
@@ -302,10 +282,11 @@ def discharge(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     admission = selectors.admission_for(user, pk)
     form = DischargeForm(request.POST or None)
-    discharged = request.method == "POST" and _submit(
-        form, lambda data: services.discharge(by=user, admission=admission, **data)
-    )
-    if discharged:
+    if (
+        request.method == "POST"
+        and submit(form, lambda data: services.discharge(by=user, admission=admission, **data))
+        is not None
+    ):
         return redirect(admission)
     return render(
         request,
@@ -325,7 +306,7 @@ def service_progress(request: HttpRequest, pk: int, action: str) -> HttpResponse
     form: django_forms.Form
     form = ServiceStepForm(request.POST) if action == "step" else ServiceCloseForm(request.POST)
     service = services.service_step if action == "step" else services.service_close
-    if _submit(form, lambda data: service(by=user, case=case, **data)) is not None:
+    if submit(form, lambda data: service(by=user, case=case, **data)) is not None:
         return redirect(case.admission)
     context = _detail_context(user, case.admission)
     context["step_form" if action == "step" else "close_form"] = form
@@ -491,7 +472,7 @@ def refuse(request: HttpRequest, code: str) -> HttpResponse:
             detail=data["detail"],
         )
 
-    if request.method == "POST" and (decision := _submit(form, decide)) is not None:
+    if request.method == "POST" and (decision := submit(form, decide)) is not None:
         return redirect(decision)
     return render(
         request,
@@ -512,7 +493,7 @@ def terminate(request: HttpRequest, pk: int) -> HttpResponse:
     def decide(data: dict[str, Any]) -> AidDecision:
         return services.aid_terminate(by=user, admission=admission, **data)
 
-    if request.method == "POST" and (decision := _submit(form, decide)) is not None:
+    if request.method == "POST" and (decision := submit(form, decide)) is not None:
         return redirect(decision)
     return render(
         request,
@@ -556,7 +537,7 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
         if not user.can(Capability.MANAGE_STATIONS):
             raise PermissionDenied
         add = services.duty_shift_add
-        if _submit(form, lambda data: add(by=user, station=station, **data)) is not None:
+        if submit(form, lambda data: add(by=user, station=station, **data)) is not None:
             return redirect("stations:roster", code=station.code)
         status = 400
     care = selectors.daily_care(station)
@@ -585,7 +566,7 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
         if not user.can(Capability.MANAGE_STATIONS):
             raise PermissionDenied
         record = services.night_round_record
-        if _submit(form, lambda data: record(by=user, station=station, **data)) is not None:
+        if submit(form, lambda data: record(by=user, station=station, **data)) is not None:
             return redirect("stations:rounds", code=station.code)
         status = 400
     now = timezone.now()
