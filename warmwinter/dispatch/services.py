@@ -144,40 +144,29 @@ def _require_dispatcher(by: Any, district: OrgUnit) -> None:
         raise PermissionDenied(_("只能管理本区的救助分队"))
 
 
-def _team_errors(
-    *,
-    district: OrgUnit,
-    name: str,
-    base_place: Place | None,
-    lat: float,
-    lng: float,
-    max_load: int,
-    members: list[Any],
-    team: Team | None = None,
-) -> dict[str, str]:
+def _team_errors(team: Team, members: list[Any]) -> dict[str, str]:
+    """What is wrong with `team` as it is about to be saved (new or changed) and its members."""
+    district, name = team.district, team.name
     errors: dict[str, str] = {}
     if district.level != OrgLevel.DISTRICT:
         errors["district"] = _("救助分队须属于一个区")
     if not name:
         errors["name"] = _("请填写分队名称")
     else:
-        same = Team.objects.filter(district=district, name=name)
-        if team is not None:
-            same = same.exclude(pk=team.pk)
-        existing = same.first()
+        existing = Team.objects.filter(district=district, name=name).exclude(pk=team.pk).first()
         if existing is not None:
             errors["name"] = (
                 _("%(district)s已有已归档的同名分队“%(name)s”，请换一个名称")
                 if existing.is_archived
                 else _("%(district)s已有名为“%(name)s”的分队，请换一个名称")
             ) % {"district": district.name, "name": name}
-    if base_place is not None and not district.contains(base_place.org_unit):
+    if team.base_place is not None and not district.contains(team.base_place.org_unit):
         errors["base_place"] = _("驻点须在%(district)s内") % {"district": district.name}
     try:
-        geo.check_in_shanghai(lat, lng)
+        geo.check_in_shanghai(team.lat, team.lng)
     except OutsideServiceAreaError as exc:
         errors["lat"] = str(exc)
-    if not MAX_LOAD_RANGE[0] <= max_load <= MAX_LOAD_RANGE[1]:
+    if not MAX_LOAD_RANGE[0] <= team.max_load <= MAX_LOAD_RANGE[1]:
         errors["max_load"] = _("同时处置上限须在 1 至 20 之间")
     outside = [
         str(m)
@@ -195,9 +184,11 @@ def _team_errors(
     return errors
 
 
-def _save_team(team: Team, errors: dict[str, str]) -> None:
-    """Validate the row (lengths) and save it; a duplicate name that slipped past
-    the check (two dispatchers at once) becomes the same form error, not a 500."""
+def _save_team(team: Team, members: list[Any]) -> None:
+    """Check the team and its members, validate the row (lengths) and save it; a duplicate
+    name that slipped past the check (two dispatchers at once) becomes the same form error,
+    not a 500."""
+    errors = _team_errors(team, members)
     try:
         team.full_clean(validate_constraints=False)
     except ValidationError as exc:
@@ -233,15 +224,6 @@ def team_create(
     _require_dispatcher(by, district)
     members = list(members)
     name = name.strip()
-    errors = _team_errors(
-        district=district,
-        name=name,
-        base_place=base_place,
-        lat=lat,
-        lng=lng,
-        max_load=max_load,
-        members=members,
-    )
     team = Team(
         district=district,
         name=name,
@@ -254,7 +236,7 @@ def team_create(
         modified_by=by,
     )
     with transaction.atomic():
-        _save_team(team, errors)
+        _save_team(team, members)
         team.members.set(members)
         audit_record(
             actor=by,
@@ -289,16 +271,6 @@ def team_update(
         team = Team.objects.select_for_update().select_related("district").get(pk=team.pk)
         if team.is_archived:
             raise ValidationError(_("分队已归档，不能修改"))
-        errors = _team_errors(
-            district=team.district,
-            name=name,
-            base_place=base_place,
-            lat=lat,
-            lng=lng,
-            max_load=max_load,
-            members=members,
-            team=team,
-        )
         before = {f: getattr(team, f) for f in _TEAM_FIELDS}
         old_members = set(team.members.values_list("username", flat=True))
         team.name = name
@@ -307,7 +279,7 @@ def team_update(
         team.phone = phone.strip()
         team.max_load = max_load
         team.modified_by = by
-        _save_team(team, errors)
+        _save_team(team, members)
         team.members.set(members)
         new_members = {m.username for m in members}
         changed: dict[str, Any] = {

@@ -157,7 +157,9 @@ def test_a_duplicate_that_slips_past_the_check_is_still_a_form_error(
     """Two dispatchers saving the same name at once: the constraint catches the second."""
     real = services._team_errors
     monkeypatch.setattr(
-        services, "_team_errors", lambda **kw: {k: v for k, v in real(**kw).items() if k != "name"}
+        services,
+        "_team_errors",
+        lambda *a, **kw: {k: v for k, v in real(*a, **kw).items() if k != "name"},
     )
     r = client_for(huangpu_dispatcher).post(
         "/dispatch/teams/new/", team_data(unit(HUANGPU), name="黄浦一分队")
