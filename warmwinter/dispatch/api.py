@@ -12,10 +12,11 @@ from ninja.errors import HttpError
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.roles import Capability
 from warmwinter.dispatch import selectors, services
+from warmwinter.leads import lifecycle
 from warmwinter.leads.api import LeadDetailOut, LeadOut
+from warmwinter.leads.lifecycle import LeadConflict
 from warmwinter.leads.models import Outcome
 from warmwinter.leads.selectors import lead_for
-from warmwinter.leads.services import LeadConflict
 
 router = Router()
 
@@ -73,7 +74,7 @@ def assign(request: HttpRequest, lead_id: int, payload: AssignIn) -> Any:
     lead = lead_for(user, lead_id)
     team = selectors.team_for(user, payload.team_id)
     try:
-        return services.lead_assign(lead=lead, team=team, by=user)
+        return lifecycle.lead_assign(lead=lead, team=team, by=user)
     except LeadConflict as exc:
         raise HttpError(409, str(exc)) from None
 
@@ -84,9 +85,9 @@ def _team_step(request: HttpRequest, lead_id: int, step: str, **kwargs: Any) -> 
         raise PermissionDenied
     lead = lead_for(user, lead_id)
     action: Any = {
-        "accept": services.lead_accept,
-        "arrive": services.lead_arrive,
-        "close": services.lead_close,
+        "accept": lifecycle.lead_accept,
+        "arrive": lifecycle.lead_arrive,
+        "close": lifecycle.lead_close,
     }[step]
     try:
         return action(lead=lead, by=user, **kwargs)

@@ -9,6 +9,7 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -96,6 +97,29 @@ def suggestions_for(lead: Lead, *, now: datetime | None = None) -> list[Suggesti
 
 def auto_dispatch_on(district_id: int) -> bool:
     return DistrictDispatch.objects.filter(district_id=district_id, auto_dispatch=True).exists()
+
+
+AUTO_DISPATCH_CACHE_S_DEFAULT = 5
+
+
+def auto_dispatch_cache_key(district_id: int) -> str:
+    return f"dispatch:auto:{district_id}"
+
+
+def auto_dispatch_enabled(district_id: int) -> bool:
+    """Whether the district has auto-dispatch on. Every received lead asks, so the answer is
+    cached for DISPATCH_AUTO_CACHE_S seconds (default 5); switching it through
+    `auto_dispatch_set` clears the entry, other processes with their own in-memory cache follow
+    within the TTL (a lead in between waits on the board for a dispatcher, as it would anyway).
+    """
+    ttl = getattr(settings, "DISPATCH_AUTO_CACHE_S", AUTO_DISPATCH_CACHE_S_DEFAULT)
+    key = auto_dispatch_cache_key(district_id)
+    on: bool | None = cache.get(key) if ttl > 0 else None
+    if on is None:
+        on = auto_dispatch_on(district_id)
+        if ttl > 0:
+            cache.set(key, on, ttl)
+    return on
 
 
 def leads_for_member(user: Any) -> QuerySet[Lead]:

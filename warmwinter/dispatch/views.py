@@ -21,10 +21,11 @@ from warmwinter.core.forms import submit
 from warmwinter.dispatch import selectors, services
 from warmwinter.dispatch.forms import ArchiveForm, ShiftForm, TeamForm
 from warmwinter.dispatch.models import Shift, Team
+from warmwinter.leads import lifecycle
 from warmwinter.leads.forms import CloseForm
+from warmwinter.leads.lifecycle import LeadConflict
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.leads.selectors import lead_for
-from warmwinter.leads.services import LeadConflict
 from warmwinter.places.models import OrgLevel, OrgUnit
 from warmwinter.places.selectors import districts
 
@@ -113,7 +114,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     lead = lead_for(user, pk)
     team = selectors.team_for(user, request.POST.get("team", ""))
     try:
-        services.lead_assign(lead=lead, team=team, by=user)
+        lifecycle.lead_assign(lead=lead, team=team, by=user)
     except LeadConflict as exc:
         return _refused(request, lead, exc, 409)
     except ValidationError as exc:
@@ -137,14 +138,14 @@ def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     lead = lead_for(user, pk)
     try:
         if action == "accept":
-            services.lead_accept(lead=lead, by=user)
+            lifecycle.lead_accept(lead=lead, by=user)
         elif action == "arrive":
-            services.lead_arrive(lead=lead, by=user)
+            lifecycle.lead_arrive(lead=lead, by=user)
         else:
             form = CloseForm(request.POST)
             if not form.is_valid():
                 return _refused(request, lead, ValidationError(_("请选择处置结果")), 400)
-            services.lead_close(
+            lifecycle.lead_close(
                 lead=lead,
                 by=user,
                 outcome=form.cleaned_data["outcome"],

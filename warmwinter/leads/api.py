@@ -15,7 +15,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.leads import selectors, services
+from warmwinter.leads import lifecycle, selectors, services
 from warmwinter.leads.models import Lead, LeadChannel, LeadStatus, UrgencySignal
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
@@ -210,7 +210,7 @@ def lead_duplicates(request: HttpRequest, lead_id: int) -> Any:
     return selectors.likely_duplicates(selectors.lead_for(user, lead_id), user=user)
 
 
-def _conflict(exc: services.LeadConflict) -> HttpError:
+def _conflict(exc: lifecycle.LeadConflict) -> HttpError:
     return HttpError(409, str(exc))
 
 
@@ -221,8 +221,8 @@ def cancel_lead(request: HttpRequest, lead_id: int, payload: CancelIn) -> Any:
         raise PermissionDenied
     lead = selectors.lead_for(user, lead_id)
     try:
-        return services.lead_cancel(lead=lead, by=user, reason=payload.reason)
-    except services.LeadConflict as exc:
+        return lifecycle.lead_cancel(lead=lead, by=user, reason=payload.reason)
+    except lifecycle.LeadConflict as exc:
         raise _conflict(exc) from None
 
 
@@ -234,8 +234,8 @@ def merge_lead(request: HttpRequest, lead_id: int, payload: MergeIn) -> Any:
     lead = selectors.lead_for(user, lead_id)
     into = selectors.lead_for(user, payload.into_id)
     try:
-        return services.lead_merge(lead=lead, into=into, by=user)
-    except services.LeadConflict as exc:
+        return lifecycle.lead_merge(lead=lead, into=into, by=user)
+    except lifecycle.LeadConflict as exc:
         raise _conflict(exc) from None
 
 

@@ -13,15 +13,9 @@ from django.db import transaction
 from warmwinter.accounts.models import User
 from warmwinter.core.seeding import DemoContext
 from warmwinter.dispatch.models import Team
+from warmwinter.leads.lifecycle import lead_cancel, lead_merge, lead_transition
 from warmwinter.leads.models import Lead, LeadChannel, LeadEvent, Outcome, UrgencySignal
-from warmwinter.leads.services import (
-    _CODE_ALPHABET,
-    LeadReport,
-    lead_cancel,
-    lead_merge,
-    lead_receive,
-    lead_transition,
-)
+from warmwinter.leads.services import _CODE_ALPHABET, LeadReport, lead_receive
 from warmwinter.places.models import Place, PlaceKind
 
 ORDER = 40

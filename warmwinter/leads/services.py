@@ -1,14 +1,13 @@
-"""Writes of leads: intake from every channel, the lifecycle, merging, escalation.
+"""Writes of leads: intake from every channel, locating a report, escalation of overdue leads.
+The lifecycle (dispatch to close, cancel, merge) is `leads.lifecycle`.
 
-Every write happens inside one transaction that also writes the LeadEvent (and the audit
-event); every state change takes the row lock and re-checks the state, so that two people
-racing on one lead produce one transition and a LeadConflict for the other.
+Every write happens inside one transaction that also writes the LeadEvent (and the audit event).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +19,6 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -45,10 +43,6 @@ TRACKING_CODE_LENGTH = 10  # 50 bits: not guessable, short enough to read out
 MAX_PHOTOS = 3
 #: How far the nearest known place may lie for its street to be taken as the lead's.
 STREET_RESOLUTION_RADIUS_M = 1500
-
-
-class LeadConflict(Exception):  # noqa: N818 - it is a conflict, answered 409
-    """The lead is no longer in a state that allows this (somebody else was first)."""
 
 
 def new_tracking_code() -> str:
@@ -334,101 +328,11 @@ def _store(lead: Lead, report: LeadReport, by: Any, user: Any, district_id: int)
 
 
 def _after_receive(lead_id: int, district_id: int) -> None:
-    from warmwinter.dispatch.services import auto_dispatch_enabled
-    from warmwinter.dispatch.tasks import auto_dispatch_lead
+    from warmwinter.dispatch.selectors import auto_dispatch_enabled
+    from warmwinter.leads.tasks import auto_dispatch_lead
 
     if auto_dispatch_enabled(district_id):
         auto_dispatch_lead.enqueue(lead_id)
-
-
-# --- lifecycle --------------------------------------------------------------------------
-
-_STAGE_AFTER = {
-    LeadStatus.RECEIVED: "dispatch",
-    LeadStatus.DISPATCHED: "accept",
-    LeadStatus.ACCEPTED: "on_scene",
-}
-
-
-def lead_transition(
-    *,
-    lead_id: int,
-    action: str,
-    by: Any,
-    note: str = "",
-    check: Callable[[Lead], None] | None = None,
-    **kwargs: Any,
-) -> Lead:
-    """Apply the lifecycle transition `action` ("dispatch", "accept", "arrive", "close",
-    "merge", "cancel", "recall") to a lead, holding its row lock.
-
-    `check`, if given, runs on the locked row before the transition (e.g. "the user is in the
-    lead's team") and raises to refuse. Raises LeadConflict when the lead's state no longer
-    allows the transition: the second of two racing dispatchers gets it.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        lead = Lead.objects.select_for_update().get(pk=lead_id)
-        method = getattr(lead, action)
-        if not can_proceed(method):
-            raise LeadConflict(
-                _("线索当前状态为「%(s)s」，不能执行此操作（可能已被他人处理）")
-                % {"s": LeadStatus(lead.status).label}
-            )
-        if check is not None:
-            check(lead)
-        from_status = lead.status
-        method(at=now, **kwargs)
-        stage = _STAGE_AFTER.get(LeadStatus(lead.status))
-        if stage is not None:
-            lead.due_at = now + rules.time_limit(
-                priority=lead.priority, stage=stage, factor=lead.time_limit_factor
-            )
-        lead.escalation_level = 0
-        lead.modified_by = by if getattr(by, "is_authenticated", False) else None
-        lead.save()
-        LeadEvent.objects.create(
-            lead=lead,
-            kind=LeadEventKind.TRANSITION,
-            at=now,
-            by=lead.modified_by,
-            from_status=from_status,
-            to_status=lead.status,
-            note=note[:500],
-        )
-        audit_record(
-            actor=by,
-            action=AuditAction.UPDATE,
-            target=lead,
-            detail={"from": from_status, "to": lead.status},
-        )
-    return lead
-
-
-def lead_cancel(*, lead: Lead, by: Any, reason: str) -> Lead:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写取消原因")})
-    return lead_transition(lead_id=lead.pk, action="cancel", by=by, note=reason, reason=reason)
-
-
-def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
-    """Merge a duplicate into the lead it repeats; it stays readable under that lead."""
-    if lead.pk == into.pk:
-        raise ValidationError(_("不能把线索合并到它自己"))
-    if into.status in (LeadStatus.MERGED, LeadStatus.CANCELLED):
-        raise LeadConflict(_("目标线索已合并或已取消"))
-    with transaction.atomic():
-        merged = lead_transition(
-            lead_id=lead.pk, action="merge", by=by, note=note or into.tracking_code, into=into
-        )
-        LeadEvent.objects.create(
-            lead=into,
-            kind=LeadEventKind.NOTE,
-            by=merged.modified_by,
-            note=_("合并了重复线索 %(code)s") % {"code": merged.tracking_code},
-        )
-    return merged
 
 
 # --- time limits and escalation -----------------------------------------------------------

@@ -17,7 +17,7 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.leads import ratelimit, selectors, services
+from warmwinter.leads import lifecycle, ratelimit, selectors, services
 from warmwinter.leads.forms import (
     CancelForm,
     CloseForm,
@@ -227,8 +227,8 @@ def lead_merge(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.lead_for(user, pk)
     into = selectors.lead_for(user, request.POST.get("into", ""))
     try:
-        services.lead_merge(lead=lead, into=into, by=user)
-    except (services.LeadConflict, ValidationError) as exc:
+        lifecycle.lead_merge(lead=lead, into=into, by=user)
+    except (lifecycle.LeadConflict, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return render(request, "leads/conflict.html", {"lead": lead}, status=409)
     messages.success(request, _("已合并到 %(code)s") % {"code": into.tracking_code})
@@ -246,8 +246,8 @@ def lead_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请填写取消原因"))
         return render(request, "leads/conflict.html", {"lead": lead}, status=400)
     try:
-        services.lead_cancel(lead=lead, by=user, reason=form.cleaned_data["reason"])
-    except services.LeadConflict as exc:
+        lifecycle.lead_cancel(lead=lead, by=user, reason=form.cleaned_data["reason"])
+    except lifecycle.LeadConflict as exc:
         messages.error(request, str(exc))
         return render(request, "leads/conflict.html", {"lead": lead}, status=409)
     return redirect("leads:detail", pk=lead.pk)

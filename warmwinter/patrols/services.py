@@ -28,8 +28,8 @@ from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core.photos import clean_photo
 from warmwinter.dispatch.models import Team
+from warmwinter.leads.lifecycle import LeadConflict
 from warmwinter.leads.models import Lead, LeadStatus, Outcome
-from warmwinter.leads.services import LeadConflict
 from warmwinter.notifications.escalation import escalate_step
 from warmwinter.patrols import rules
 from warmwinter.patrols.models import (
@@ -323,7 +323,7 @@ def _lead(by: Any, lead_id: int | None) -> Lead | None:
 def _close_lead(lead: Lead, *, by: Any, disposition: str, note: str) -> list[str]:
     """Walk the lead to closed with the outcome of the encounter; say so if someone else
     already moved it (the encounter is kept either way)."""
-    from warmwinter.dispatch.services import lead_accept, lead_arrive, lead_close
+    from warmwinter.leads.lifecycle import lead_accept, lead_arrive, lead_close
 
     steps = {
         LeadStatus.DISPATCHED: lead_accept,

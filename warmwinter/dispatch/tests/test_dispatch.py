@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.dispatch.selectors import suggestions_for
-from warmwinter.dispatch.services import lead_assign
+from warmwinter.leads.lifecycle import lead_assign
 from warmwinter.leads.models import Lead, LeadEventKind, LeadStatus
 from warmwinter.leads.services import escalate_overdue
 

@@ -81,7 +81,7 @@ def test_pudong_dispatcher_dispatches_by_api_and_a_second_dispatch_is_409(
 def test_a_patrol_member_accepts_and_closes_by_api(
     pudong_lead, pudong_team, pudong_dispatcher, pudong_patrol, token_for, client
 ):
-    from warmwinter.dispatch.services import lead_assign
+    from warmwinter.leads.lifecycle import lead_assign
 
     lead_assign(lead=pudong_lead, team=pudong_team, by=pudong_dispatcher)
     auth = {"Authorization": f"Bearer {token_for(pudong_patrol)}"}

@@ -12,6 +12,7 @@ from warmwinter.audit.models import AuditAction, AuditEvent
 from warmwinter.conftest import HUANGPU, PUDONG
 from warmwinter.dispatch import services
 from warmwinter.dispatch.models import Team
+from warmwinter.leads import lifecycle
 from warmwinter.leads.models import LeadStatus
 from warmwinter.places.models import Place, PlaceKind
 
@@ -286,7 +287,7 @@ def test_archiving_needs_a_reason_and_no_leads_in_hand(
     url = f"/dispatch/teams/{huangpu_team.pk}/archive/"
     assert c.post(url, {"reason": "  "}).status_code == 400
     lead = make_lead()
-    services.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
+    lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
     r = c.post(url, {"reason": "撤编"})
     assert r.status_code == 400
     assert "分队还有 1 条在办线索，办结或改派后才能归档" in r.content.decode()

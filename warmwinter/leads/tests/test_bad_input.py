@@ -117,7 +117,7 @@ def test_malformed_json_on_the_grid_endpoint_is_a_4xx(client, make_user, token_f
 def test_a_script_in_the_description_is_escaped_wherever_it_is_shown(
     client, make_lead, city_admin, client_for, huangpu_team, huangpu_dispatcher, huangpu_patrol
 ):
-    from warmwinter.dispatch.services import lead_assign
+    from warmwinter.leads.lifecycle import lead_assign
 
     lead = make_lead(description=SCRIPT)
     make_lead(description=SCRIPT)  # a duplicate, shown on the first one's page

@@ -110,8 +110,7 @@ def test_an_unknown_tracking_code_is_404(client, reference):
 def test_a_merged_lead_s_tracking_code_follows_the_lead_it_joined(
     make_lead, huangpu_dispatcher, huangpu_team, client
 ):
-    from warmwinter.dispatch.services import lead_assign
-    from warmwinter.leads.services import lead_merge
+    from warmwinter.leads.lifecycle import lead_assign, lead_merge
 
     first, second = make_lead(), make_lead()
     lead_merge(lead=second, into=first, by=huangpu_dispatcher)

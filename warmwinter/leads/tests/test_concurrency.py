@@ -12,9 +12,9 @@ import threading
 import pytest
 from django.db import connection
 
-from warmwinter.dispatch import services as dispatch
+from warmwinter.leads import lifecycle
+from warmwinter.leads.lifecycle import LeadConflict
 from warmwinter.leads.models import Lead, LeadStatus
-from warmwinter.leads.services import LeadConflict
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,7 +48,7 @@ def test_two_dispatchers_racing_on_one_lead_make_one_dispatch(
 ):
     lead = make_lead()
     results = _race(
-        4, lambda: dispatch.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
+        4, lambda: lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
     )
     assert results == ["conflict", "conflict", "conflict", "ok"]
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.DISPATCHED
@@ -59,7 +59,7 @@ def test_a_double_tapped_accept_is_one_acceptance(
     make_lead, huangpu_team, huangpu_dispatcher, huangpu_patrol
 ):
     lead = make_lead()
-    dispatch.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
-    results = _race(2, lambda: dispatch.lead_accept(lead=lead, by=huangpu_patrol))
+    lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
+    results = _race(2, lambda: lifecycle.lead_accept(lead=lead, by=huangpu_patrol))
     assert results == ["conflict", "ok"]
     assert lead.events.filter(to_status="accepted").count() == 1

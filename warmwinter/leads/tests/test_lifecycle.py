@@ -4,8 +4,7 @@ Every transition records who, when, from, to and why, and is atomic under concur
 import pytest
 from django_fsm import TransitionNotAllowed
 
-from warmwinter.dispatch import services as dispatch
-from warmwinter.leads import services
+from warmwinter.leads import lifecycle
 from warmwinter.leads.models import Lead, LeadEvent, LeadEventKind, LeadStatus
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +15,10 @@ def test_a_lead_goes_from_received_to_closed_and_each_step_is_recorded(
 ):
     lead = make_lead()
     assert lead.status == LeadStatus.RECEIVED
-    dispatch.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
-    dispatch.lead_accept(lead=lead, by=huangpu_patrol)
-    dispatch.lead_arrive(lead=lead, by=huangpu_patrol)
-    lead = dispatch.lead_close(
+    lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
+    lifecycle.lead_accept(lead=lead, by=huangpu_patrol)
+    lifecycle.lead_arrive(lead=lead, by=huangpu_patrol)
+    lead = lifecycle.lead_close(
         lead=lead, by=huangpu_patrol, outcome="escorted_station", note="已护送至市救助站"
     )
     assert lead.status == LeadStatus.CLOSED
@@ -46,10 +45,10 @@ def test_a_closed_lead_cannot_be_accepted(make_lead, huangpu_team, huangpu_dispa
     lead = make_lead()
     with pytest.raises(TransitionNotAllowed):
         lead.accept(at=None)
-    dispatch.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
-    services.lead_cancel(lead=lead, by=huangpu_dispatcher, reason="报告人撤回")
-    with pytest.raises(services.LeadConflict):
-        dispatch.lead_accept(lead=lead, by=huangpu_dispatcher)
+    lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
+    lifecycle.lead_cancel(lead=lead, by=huangpu_dispatcher, reason="报告人撤回")
+    with pytest.raises(lifecycle.LeadConflict):
+        lifecycle.lead_accept(lead=lead, by=huangpu_dispatcher)
 
 
 def test_a_second_dispatch_of_the_same_lead_is_a_conflict(
@@ -57,9 +56,9 @@ def test_a_second_dispatch_of_the_same_lead_is_a_conflict(
 ):
     lead = make_lead()
     stale = Lead.objects.get(pk=lead.pk)
-    dispatch.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
-    with pytest.raises(services.LeadConflict):
-        dispatch.lead_assign(lead=stale, team=huangpu_team, by=huangpu_dispatcher)
+    lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
+    with pytest.raises(lifecycle.LeadConflict):
+        lifecycle.lead_assign(lead=stale, team=huangpu_team, by=huangpu_dispatcher)
     assert lead.events.filter(to_status="dispatched").count() == 1
 
 
@@ -70,9 +69,9 @@ def test_only_a_member_of_the_assigned_team_may_accept(
 
     outsider = make_user("other_patrol", "patrol_member", "310101", "police")
     lead = make_lead()
-    dispatch.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
+    lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
     with pytest.raises(PermissionDenied):
-        dispatch.lead_accept(lead=lead, by=outsider)
+        lifecycle.lead_accept(lead=lead, by=outsider)
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.DISPATCHED
 
 
@@ -81,8 +80,8 @@ def test_cancelling_needs_a_reason_and_records_it(make_lead, huangpu_dispatcher)
 
     lead = make_lead()
     with pytest.raises(ValidationError):
-        services.lead_cancel(lead=lead, by=huangpu_dispatcher, reason="  ")
-    lead = services.lead_cancel(lead=lead, by=huangpu_dispatcher, reason="误报")
+        lifecycle.lead_cancel(lead=lead, by=huangpu_dispatcher, reason="  ")
+    lead = lifecycle.lead_cancel(lead=lead, by=huangpu_dispatcher, reason="误报")
     assert lead.status == LeadStatus.CANCELLED
     assert lead.cancel_reason == "误报"
     assert LeadEvent.objects.filter(lead=lead, to_status="cancelled", note="误报").exists()
@@ -91,7 +90,7 @@ def test_cancelling_needs_a_reason_and_records_it(make_lead, huangpu_dispatcher)
 def test_a_merged_lead_stays_readable_under_the_one_it_joined(make_lead, huangpu_dispatcher):
     first = make_lead(description="第一次报告")
     second = make_lead(description="第二次报告")
-    services.lead_merge(lead=second, into=first, by=huangpu_dispatcher)
+    lifecycle.lead_merge(lead=second, into=first, by=huangpu_dispatcher)
     second.refresh_from_db()
     assert second.status == LeadStatus.MERGED
     assert second.merged_into == first

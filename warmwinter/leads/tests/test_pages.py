@@ -20,7 +20,7 @@ def test_the_staff_pages_render(
     hotline_operator,
     client_for,
 ):
-    from warmwinter.dispatch.services import lead_assign
+    from warmwinter.leads.lifecycle import lead_assign
 
     lead = make_lead(signals=["child"])
     make_lead()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from warmwinter.audit.models import AuditEvent
-from warmwinter.dispatch.services import lead_assign
+from warmwinter.leads.lifecycle import lead_assign
 from warmwinter.leads.models import LeadStatus
 from warmwinter.notifications.models import Notification
 from warmwinter.patrols import services
@@ -222,7 +222,7 @@ def test_a_stock_shortfall_keeps_the_encounter_and_says_so(
 def test_a_lead_closed_meanwhile_is_a_conflict_not_a_loss(
     make_lead, huangpu_dispatcher, huangpu_team, huangpu_patrol, encounter_input
 ):
-    from warmwinter.leads.services import lead_cancel
+    from warmwinter.leads.lifecycle import lead_cancel
 
     lead = make_lead("huangpu")
     lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)

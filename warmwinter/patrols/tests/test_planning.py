@@ -196,7 +196,7 @@ def test_a_pudong_dispatcher_cannot_see_a_huangpu_plan(
 def test_a_lead_dispatched_to_a_team_stays_on_that_teams_route(
     huangpu_dispatcher, huangpu_night_teams, make_lead, unit, night, before_night
 ):
-    from warmwinter.dispatch.services import lead_assign
+    from warmwinter.leads.lifecycle import lead_assign
 
     far_team = max(huangpu_night_teams, key=lambda t: abs(t.lat - 31.2320) + abs(t.lng - 121.4750))
     lead = make_lead("huangpu")

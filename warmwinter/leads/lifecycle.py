@@ -1,0 +1,184 @@
+"""The lead lifecycle in one place: assign, accept, arrive, close, cancel, merge and
+auto-dispatch. Teams, shifts and suggestions belong to `dispatch`; this module uses them and
+`dispatch` never calls back.
+
+Every transition takes the lead's row lock, re-checks the state and writes the LeadEvent and the
+audit event in the same transaction, so that two people racing on one lead produce one
+transition and a LeadConflict for the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from warmwinter.accounts.roles import Capability
+from warmwinter.audit.models import AuditAction
+from warmwinter.audit.services import audit_record
+from warmwinter.dispatch import selectors as dispatch_selectors
+from warmwinter.dispatch.models import Team
+from warmwinter.leads import rules
+from warmwinter.leads.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Outcome
+
+
+class LeadConflict(Exception):  # noqa: N818 - it is a conflict, answered 409
+    """The lead is no longer in a state that allows this (somebody else was first)."""
+
+
+_STAGE_AFTER = {
+    LeadStatus.RECEIVED: "dispatch",
+    LeadStatus.DISPATCHED: "accept",
+    LeadStatus.ACCEPTED: "on_scene",
+}
+
+
+def lead_transition(
+    *,
+    lead_id: int,
+    action: str,
+    by: Any,
+    note: str = "",
+    check: Callable[[Lead], None] | None = None,
+    **kwargs: Any,
+) -> Lead:
+    """Apply the lifecycle transition `action` ("dispatch", "accept", "arrive", "close",
+    "merge", "cancel", "recall") to a lead, holding its row lock.
+
+    `check`, if given, runs on the locked row before the transition (e.g. "the user is in the
+    lead's team") and raises to refuse. Raises LeadConflict when the lead's state no longer
+    allows the transition: the second of two racing dispatchers gets it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        method = getattr(lead, action)
+        if not can_proceed(method):
+            raise LeadConflict(
+                _("线索当前状态为「%(s)s」，不能执行此操作（可能已被他人处理）")
+                % {"s": LeadStatus(lead.status).label}
+            )
+        if check is not None:
+            check(lead)
+        from_status = lead.status
+        method(at=now, **kwargs)
+        stage = _STAGE_AFTER.get(LeadStatus(lead.status))
+        if stage is not None:
+            lead.due_at = now + rules.time_limit(
+                priority=lead.priority, stage=stage, factor=lead.time_limit_factor
+            )
+        lead.escalation_level = 0
+        lead.modified_by = by if getattr(by, "is_authenticated", False) else None
+        lead.save()
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEventKind.TRANSITION,
+            at=now,
+            by=lead.modified_by,
+            from_status=from_status,
+            to_status=lead.status,
+            note=note[:500],
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=lead,
+            detail={"from": from_status, "to": lead.status},
+        )
+    return lead
+
+
+def lead_cancel(*, lead: Lead, by: Any, reason: str) -> Lead:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写取消原因")})
+    return lead_transition(lead_id=lead.pk, action="cancel", by=by, note=reason, reason=reason)
+
+
+def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
+    """Merge a duplicate into the lead it repeats; it stays readable under that lead."""
+    if lead.pk == into.pk:
+        raise ValidationError(_("不能把线索合并到它自己"))
+    if into.status in (LeadStatus.MERGED, LeadStatus.CANCELLED):
+        raise LeadConflict(_("目标线索已合并或已取消"))
+    with transaction.atomic():
+        merged = lead_transition(
+            lead_id=lead.pk, action="merge", by=by, note=note or into.tracking_code, into=into
+        )
+        LeadEvent.objects.create(
+            lead=into,
+            kind=LeadEventKind.NOTE,
+            by=merged.modified_by,
+            note=_("合并了重复线索 %(code)s") % {"code": merged.tracking_code},
+        )
+    return merged
+
+
+def lead_assign(*, lead: Lead, team: Team, by: Any, note: str = "") -> Lead:
+    """Dispatch a received lead to `team` (one of the lead's district). The second of two
+    dispatchers racing on one lead gets LeadConflict."""
+    if by is not None and not by.can(Capability.DISPATCH_LEADS):
+        raise PermissionDenied(_("您的角色不能派单"))
+    if team.district_id != lead.district_id or team.is_archived:
+        raise ValidationError({"team": _("只能派给线索所在区的救助分队")})
+    return lead_transition(
+        lead_id=lead.pk, action="dispatch", by=by, note=note or team.name, team=team
+    )
+
+
+def _member_check(user: Any) -> Any:
+    def check(lead: Lead) -> None:
+        if user.can(Capability.DISPATCH_LEADS):
+            return  # a dispatcher may record what a team reported by radio
+        if lead.team is None or not lead.team.members.filter(pk=user.pk).exists():
+            raise PermissionDenied(_("只有被派单的分队队员可以处理此线索"))
+
+    return check
+
+
+def lead_accept(*, lead: Lead, by: Any) -> Lead:
+    return lead_transition(lead_id=lead.pk, action="accept", by=by, check=_member_check(by))
+
+
+def lead_arrive(*, lead: Lead, by: Any) -> Lead:
+    return lead_transition(lead_id=lead.pk, action="arrive", by=by, check=_member_check(by))
+
+
+def lead_close(*, lead: Lead, by: Any, outcome: str, note: str = "") -> Lead:
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("请选择处置结果")})
+    return lead_transition(
+        lead_id=lead.pk,
+        action="close",
+        by=by,
+        note=note,
+        check=_member_check(by),
+        outcome=outcome,
+        outcome_note=note,
+    )
+
+
+def auto_dispatch(*, lead_id: int) -> Lead | None:
+    """Assign a just-received lead to the top available suggestion, if there is one and the
+    lead is still waiting (a dispatcher may have been faster)."""
+    lead = Lead.objects.select_related("district").filter(pk=lead_id).first()
+    if lead is None or not dispatch_selectors.auto_dispatch_on(lead.district_id):
+        return None
+    best = next((s for s in dispatch_selectors.suggestions_for(lead) if s.available), None)
+    if best is None:
+        return None
+    try:
+        return lead_transition(
+            lead_id=lead.pk,
+            action="dispatch",
+            by=None,
+            note=_("自动派单：%(team)s") % {"team": best.team.name},
+            team=best.team,
+        )
+    except LeadConflict:
+        return None
