@@ -40,7 +40,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from warmwinter.core import clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "warmwinter.settings")
@@ -67,7 +68,6 @@ HOMOPHONE_OF_OWN = {
     "查": "扎",
     "朴": "飘",
 }
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def generate(n_persons: int, seed: int) -> tuple[list[dict[str, str]], list[int]]:
@@ -80,7 +80,7 @@ def generate(n_persons: int, seed: int) -> tuple[list[dict[str, str]], list[int]
     fake.seed_instance(seed)
     rows: list[dict[str, str]] = []
     truth: list[int] = []
-    start = datetime(2025, 12, 1, tzinfo=SHANGHAI)
+    start = datetime(2025, 12, 1, tzinfo=clock.SHANGHAI)
     for pid in range(n_persons):
         male = rng.random() < 0.8
         name = fake.name_male() if male else fake.name_female()

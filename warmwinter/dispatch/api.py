@@ -5,12 +5,12 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.roles import Capability
+from warmwinter.core import clock
 from warmwinter.dispatch import selectors, services
 from warmwinter.leads import lifecycle
 from warmwinter.leads.api import LeadDetailOut, LeadOut
@@ -132,10 +132,6 @@ class ShiftIn(Schema):
     ends_at: datetime = Field(..., description="结束；须晚于开始，班次不超过 24 小时")
 
 
-def _aware(moment: datetime) -> datetime:
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
 @router.get(
     "/teams/{int:team_id}/shifts", response=list[ShiftOut], summary="分队值班（未来 14 天）"
 )
@@ -150,7 +146,10 @@ def team_shift_add(request: HttpRequest, team_id: int, payload: ShiftIn) -> Any:
         raise PermissionDenied
     team = selectors.team_for(user, team_id)
     shift = services.shift_add(
-        team=team, starts_at=_aware(payload.starts_at), ends_at=_aware(payload.ends_at), by=user
+        team=team,
+        starts_at=clock.aware(payload.starts_at),
+        ends_at=clock.aware(payload.ends_at),
+        by=user,
     )
     return Status(201, shift)
 

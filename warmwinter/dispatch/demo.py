@@ -3,23 +3,22 @@ users, based at the district's rescue station, with day and night shifts around 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 from warmwinter.accounts.models import User
 from warmwinter.accounts.roles import Role
+from warmwinter.core import clock
 from warmwinter.core.seeding import DemoContext
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 
 ORDER = 35
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def seed(ctx: DemoContext) -> None:
     shifts = 0
     teams = 0
-    first_day = (ctx.week_start.astimezone(SHANGHAI) - timedelta(days=1)).date()
+    first_day = clock.local_date(ctx.week_start) - timedelta(days=1)
     days = [first_day + timedelta(days=i) for i in range(11)]
     for district in OrgUnit.objects.filter(level=OrgLevel.DISTRICT).order_by("code"):
         station = (
@@ -47,7 +46,7 @@ def seed(ctx: DemoContext) -> None:
         teams += 1
         for day in days:
             for start_hour, hours in ((8, 12), (20, 12)):
-                starts = datetime.combine(day, time(start_hour), tzinfo=SHANGHAI)
+                starts = clock.at(day, time(start_hour))
                 Shift.objects.update_or_create(
                     team=team,
                     starts_at=starts,

@@ -8,10 +8,10 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.models import User
+from warmwinter.core import clock
 from warmwinter.dispatch import selectors
 from warmwinter.dispatch.models import Team
 from warmwinter.places.models import OrgUnit, Place
@@ -132,7 +132,7 @@ class TeamForm(forms.Form):
 
 
 def _local_input(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime(LOCAL_INPUT_FORMAT)
+    return clock.local(moment).strftime(LOCAL_INPUT_FORMAT)
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -151,8 +151,7 @@ class ShiftForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not args or args[0] is None:
             # Tonight 20:00 to tomorrow 08:00, the usual night shift of the joint patrol.
-            today = timezone.localdate()
-            start = timezone.make_aware(datetime.combine(today, time(20, 0)))
+            start = clock.at(clock.local_date(), time(20, 0))
             kwargs.setdefault(
                 "initial",
                 {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -16,6 +16,7 @@ from django.utils import timezone
 from warmwinter.accounts.models import User
 from warmwinter.accounts.roles import ROLE_CAPABILITIES, Capability
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
+from warmwinter.core import clock
 from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
@@ -203,11 +204,6 @@ BASE_PLACE_KINDS = (
     PlaceKind.CIVIL_AFFAIRS_STATION,
 )
 
-#: A patrol night, 22:00–06:00: shifts are copied night by night, and the patrols app plans
-#: its routes for it.
-NIGHT_START = time(22, 0)
-NIGHT_HOURS = 8
-
 
 def districts_for(*, user: Any) -> QuerySet[OrgUnit]:
     """The districts `user` may put a team in: a district user their own, city users all."""
@@ -277,23 +273,9 @@ def shifts_past(team: Team, *, now: datetime | None = None) -> list[Shift]:
     )
 
 
-def tonight(now: datetime | None = None) -> date:
-    """The date of "tonight" as a dispatcher says it: until the night ends at 06:00 the one
-    that began yesterday evening, after that this evening's."""
-    local = timezone.localtime(now or timezone.now())
-    end = (datetime.combine(local.date(), NIGHT_START) + timedelta(hours=NIGHT_HOURS)).time()
-    return local.date() - timedelta(days=1) if local.time() < end else local.date()
-
-
-def night_bounds(night: date) -> tuple[datetime, datetime]:
-    """The night that begins on the evening of `night`, as aware datetimes."""
-    start = timezone.make_aware(datetime.combine(night, NIGHT_START))
-    return start, start + timedelta(hours=NIGHT_HOURS)
-
-
 def tonight_shift(team: Team, *, now: datetime | None = None) -> Shift | None:
     """The team's shift that covers tonight (the first one overlapping 22:00–06:00)."""
-    start, end = night_bounds(tonight(now))
+    start, end = clock.night_bounds(clock.tonight(now))
     return (
         Shift.objects.filter(team=team, starts_at__lt=end, ends_at__gt=start)
         .order_by("starts_at")

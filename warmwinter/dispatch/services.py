@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.dispatch import selectors
 from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.places import geo
@@ -251,7 +252,7 @@ def _shift_errors(starts_at: datetime, ends_at: datetime, now: datetime) -> dict
 
 
 def _overlap_message(other: Shift) -> str:
-    a, b = timezone.localtime(other.starts_at), timezone.localtime(other.ends_at)
+    a, b = clock.local(other.starts_at), clock.local(other.ends_at)
     return _("与已有班次 %(a)s – %(b)s 重叠") % {
         "a": f"{a:%m-%d %H:%M}",
         "b": f"{b:%m-%d %H:%M}",
@@ -304,8 +305,8 @@ def shift_remove(*, shift: Shift, by: Any, now: datetime | None = None) -> None:
             target=shift,
             detail={
                 "removed": True,
-                "starts_at": timezone.localtime(shift.starts_at).isoformat(),
-                "ends_at": timezone.localtime(shift.ends_at).isoformat(),
+                "starts_at": clock.local(shift.starts_at).isoformat(),
+                "ends_at": clock.local(shift.ends_at).isoformat(),
             },
         )
         shift.delete()
@@ -319,7 +320,7 @@ def shift_repeat(
     shifts and how many days were skipped."""
     _require_dispatcher(by, shift.team.district)
     now = now or timezone.now()
-    start = timezone.localtime(shift.starts_at)
+    start = clock.local(shift.starts_at)
     length = shift.ends_at - shift.starts_at
     created: list[Shift] = []
     skipped = 0
@@ -327,9 +328,7 @@ def shift_repeat(
         team = _locked_team(shift.team)
         for day in range(1, nights + 1):
             # Same wall-clock time on a later date (a fixed 24 h step would drift under DST).
-            starts_at = timezone.make_aware(
-                datetime.combine(start.date() + timedelta(days=day), start.time())
-            )
+            starts_at = clock.at(start.date() + timedelta(days=day), start.time())
             ends_at = starts_at + length
             if _shift_errors(starts_at, ends_at, now) or (
                 selectors.shifts_overlapping(team, starts_at, ends_at).exists()

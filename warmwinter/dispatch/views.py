@@ -17,6 +17,7 @@ from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
+from warmwinter.core import clock
 from warmwinter.core.forms import submit
 from warmwinter.dispatch import selectors, services
 from warmwinter.dispatch.forms import ArchiveForm, ShiftForm, TeamForm
@@ -298,7 +299,7 @@ def shift_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _shift_label(shift: Shift) -> str:
-    a, b = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    a, b = clock.local(shift.starts_at), clock.local(shift.ends_at)
     return f"{a:%m-%d %H:%M} – {b:%m-%d %H:%M}"
 
 

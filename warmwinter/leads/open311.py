@@ -15,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from warmwinter.core import clock
 from warmwinter.leads import ratelimit, selectors, services
 from warmwinter.leads.models import FINAL_STATUSES, Lead, LeadChannel, LeadStatus
 from warmwinter.places.geo import OutsideServiceAreaError
@@ -127,7 +127,7 @@ def _when(raw: str, *, end: bool) -> datetime | None:
         moment = None
     if moment is None:
         raise ValidationError(_("日期格式不正确（ISO 8601，例如 2026-01-20T08:00:00+08:00）"))
-    return make_aware(moment) if is_naive(moment) else moment
+    return clock.aware(moment)
 
 
 def _requests_list(request: HttpRequest) -> JsonResponse:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from warmwinter.core import clock
 
 #: Points per urgency signal.
 DEFAULT_SIGNAL_POINTS = {
@@ -55,7 +54,7 @@ class Triage:
 
 def is_night(at: datetime) -> bool:
     start, end = getattr(settings, "LEADS_NIGHT_HOURS", DEFAULT_NIGHT_HOURS)
-    hour = at.astimezone(SHANGHAI).hour
+    hour = at.astimezone(clock.SHANGHAI).hour
     return hour >= start or hour < end
 
 

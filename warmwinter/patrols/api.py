@@ -22,6 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
+from warmwinter.core import clock
 from warmwinter.core.middleware import holds_nul, nul_message
 from warmwinter.patrols import planning, rules, selectors, services
 from warmwinter.patrols.models import Encounter, FollowUp, PatrolNight, PatrolStop
@@ -239,9 +240,7 @@ def plan_night(request: HttpRequest, payload: PlanIn) -> Any:
     district = get_visible_or_404(
         OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user, code=payload.district_code
     )
-    return planning.plan_night(
-        district=district, night=payload.night or planning.current_night(), by=user
-    )
+    return planning.plan_night(district=district, night=payload.night or clock.tonight(), by=user)
 
 
 # --- the phone app ------------------------------------------------------------------------

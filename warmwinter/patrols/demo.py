@@ -8,9 +8,9 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from warmwinter.accounts.models import User
+from warmwinter.core import clock
 from warmwinter.core.seeding import DemoContext
 from warmwinter.dispatch.models import Team
 from warmwinter.patrols import planning, services
@@ -50,7 +50,7 @@ def seed(ctx: DemoContext) -> None:
         try:
             planning.plan_night(
                 district=district,
-                night=planning.current_night(ctx.now),
+                night=clock.tonight(ctx.now),
                 by=planner,
                 time_limit_s=0.5,
             )
@@ -81,7 +81,7 @@ def _encounter(
     if team is None or member is None or place is None:
         return 0
     key = uuid.UUID(int=ctx.child(f"patrols:{code}:{days}:{hour}").getrandbits(128), version=4)
-    at = timezone.localtime(ctx.now - timedelta(days=days)).replace(
+    at = clock.local(ctx.now - timedelta(days=days)).replace(
         hour=hour, minute=20, second=0, microsecond=0
     )
     extra: dict[str, object] = {}

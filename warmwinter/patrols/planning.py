@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.dispatch.models import Shift, Team
-from warmwinter.dispatch.selectors import NIGHT_HOURS, NIGHT_START, night_bounds
 from warmwinter.dispatch.services import SHIFT_MAX_AHEAD
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.patrols import routing
@@ -44,12 +44,6 @@ LEAD_PRIORITY = {1: 100, 2: 90, 3: 75, 4: 60, 5: 50}
 DEFAULT_DWELL = 10
 #: A plan routes the teams on duty, and no shift is planned further ahead than this.
 PLAN_MAX_AHEAD = SHIFT_MAX_AHEAD
-
-
-def current_night(now: datetime | None = None) -> date:
-    """The night a moment belongs to: before 12:00, the night that began yesterday."""
-    local = timezone.localtime(now or timezone.now())
-    return local.date() - timedelta(days=1) if local.hour < 12 else local.date()
 
 
 @dataclass
@@ -74,15 +68,9 @@ def _watch_window(
 ) -> tuple[datetime, datetime]:
     if watch is None:
         return start, end
-    night = timezone.localtime(start).date()
-    begin = timezone.make_aware(datetime.combine(night, watch.watch_from))
-    if watch.watch_from < NIGHT_START and watch.watch_from < time(12, 0):
-        begin += timedelta(days=1)  # 02:00 means the small hours of this night
-    finish = timezone.make_aware(
-        datetime.combine(timezone.localtime(begin).date(), watch.watch_until)
+    begin, finish = clock.window_in_night(
+        clock.local_date(start), watch.watch_from, watch.watch_until
     )
-    if finish <= begin:
-        finish += timedelta(days=1)
     return max(begin, start), min(finish, end)
 
 
@@ -94,7 +82,7 @@ def gather_stops(
     from warmwinter.weather.selectors import required_patrols
 
     now = now or timezone.now()
-    start, end = night_bounds(night)
+    start, end = clock.night_bounds(night)
     level, required = required_patrols(district, night=night)
     watches = {
         w.place_id: w
@@ -107,7 +95,7 @@ def gather_stops(
         place = rp.place
         watch = watches.get(place.pk)
         risk = watch.risk if watch else 3
-        span = timedelta(hours=NIGHT_HOURS) / max(rp.visits, 1)
+        span = timedelta(hours=clock.NIGHT_HOURS) / max(rp.visits, 1)
         for i, slot in enumerate(rp.slots):
             w_start, w_end = slot, min(slot + min(span, timedelta(hours=2)), end)
             specs.append(
@@ -260,11 +248,11 @@ def plan_night(
     _require_planner(by)
     now = now or timezone.now()
     # Checked first: the night's hours of a date near the end of the calendar overflow it.
-    if night > timezone.localdate(now) + PLAN_MAX_AHEAD:
+    if night > clock.local_date(now) + PLAN_MAX_AHEAD:
         raise ValidationError(
             _("最多只能提前 %(days)d 天编制巡查计划") % {"days": PLAN_MAX_AHEAD.days}
         )
-    start, end = night_bounds(night)
+    start, end = clock.night_bounds(night)
     if end <= now:
         raise ValidationError(_("这一晚已经过去，不能再编制计划"))
     duty = teams_on_duty(district, start, end)
@@ -331,7 +319,7 @@ def _solve_and_store(
     time_limit_s: float,
 ) -> None:
     begin = max(origin, now)
-    horizon = NIGHT_HOURS * 60
+    horizon = clock.NIGHT_HOURS * 60
     live = [s for s in specs if s.window_end > begin]
     stops = [
         routing.Stop(
@@ -436,7 +424,7 @@ def stop_add(
     _require_planner(by)
     if not place.org_unit.path.startswith(plan.district.path):
         raise ValidationError({"place": _("只能添加本区的地点")})
-    start, end = night_bounds(plan.night)
+    start, end = clock.night_bounds(plan.night)
     watch = PlaceWatch.objects.filter(place=place).first()
     w_start, w_end = _watch_window(watch, start, end)
     with transaction.atomic():
@@ -506,9 +494,9 @@ def resequence(route: PatrolRoute, *, time_limit_s: float = 0.5) -> None:
     """Order one team's pending stops again (the dispatcher's assignment is kept: every stop on
     the route must be visited; one that no longer fits stays on the route, last, unplanned)."""
     plan = route.night
-    origin, _end = night_bounds(plan.night)
+    origin, _end = clock.night_bounds(plan.night)
     begin = max(origin, timezone.now())
-    horizon = NIGHT_HOURS * 60
+    horizon = clock.NIGHT_HOURS * 60
     pending = list(route.stops.filter(result=StopResult.PENDING))
     stops = [
         routing.Stop(

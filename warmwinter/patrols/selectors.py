@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
+from warmwinter.core import clock
 from warmwinter.dispatch.models import Team
 from warmwinter.patrols.models import Encounter, FollowUp, PatrolNight, PatrolRoute, PatrolStop
-from warmwinter.patrols.planning import current_night
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 
 
@@ -79,7 +79,7 @@ class Today:
 def today_for(user: Any) -> Today:
     from warmwinter.dispatch.selectors import leads_for_member
 
-    night = current_night()
+    night = clock.tonight()
     teams = list(Team.objects.active().filter(members=user).select_related("district"))
     routes = list(
         PatrolRoute.objects.filter(night__night=night, team__in=teams)

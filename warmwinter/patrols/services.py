@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.core.photos import clean_photo
 from warmwinter.dispatch.models import Team
 from warmwinter.leads.lifecycle import LeadConflict
@@ -69,8 +70,7 @@ def checked_time(at: datetime | None, *, field_name: str = "occurred_at") -> dat
     now = timezone.now()
     if at is None:
         return now
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at)
+    at = clock.aware(at)
     if at > now + CLOCK_SKEW:
         raise ValidationError({field_name: _("时间不能晚于现在（请检查手机时间）")})
     if at < now - MAX_BACKDATE:

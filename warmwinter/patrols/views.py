@@ -24,6 +24,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.patrols import planning, selectors, services
 from warmwinter.patrols.forms import PlaceWatchForm
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
@@ -55,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "nights": nights,
             "districts": _districts(user),
-            "tonight": planning.current_night(),
+            "tonight": clock.tonight(),
             "can_plan": user.can(Capability.PLAN_PATROLS),
             "overdue_follow_ups": selectors.overdue_count(user=user),
         },
@@ -72,7 +73,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     try:
         night = date.fromisoformat(request.POST.get("night", "")[:10])
     except ValueError:
-        night = planning.current_night()
+        night = clock.tonight()
     try:
         result = planning.plan_night(district=district, night=night, by=user)
     except ValidationError as exc:

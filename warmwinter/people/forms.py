@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from warmwinter.core import clock
 from warmwinter.people.models import FocusGroup, IdentityStatus, RiskFlag, Sex
 
 
@@ -130,7 +130,7 @@ class InquiryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         seen = data.get("last_seen_at")
-        if seen and seen > timezone.localdate():
+        if seen and seen > clock.local_date():
             self.add_error("last_seen_at", _("最后见到日期不能晚于今天"))
         if not (data.get("sought_name") or data.get("id_number") or data.get("description")):
             raise forms.ValidationError(_("请至少填写被寻人的姓名/称呼、身份证号或体貌特征之一"))
@@ -140,5 +140,5 @@ class InquiryForm(forms.Form):
         data = dict(self.cleaned_data)
         age = data.pop("age_estimate", None)
         if data.get("birth_year") is None and age is not None:
-            data["birth_year"] = timezone.localdate().year - age
+            data["birth_year"] = clock.local_date().year - age
         return data

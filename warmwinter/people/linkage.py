@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext as _gettext
 from rapidfuzz import fuzz
 
+from warmwinter.core import clock
 from warmwinter.people import idnumbers, names
 from warmwinter.people.models import SEEN_KINDS, Person, PersonNameKey, TimelineEntry
 
@@ -380,7 +381,7 @@ def described_from(data: dict[str, Any]) -> Described:
     birth_year = data.get("birth_year")
     age = data.get("age") or data.get("age_estimate")
     if not birth_year and age:
-        birth_year = timezone.localdate().year - int(age)
+        birth_year = clock.local_date().year - int(age)
     return Described(
         name=(data.get("name") or "").strip(),
         sex=data.get("sex") or "",

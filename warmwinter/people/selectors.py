@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import visible_to
+from warmwinter.core import clock
 from warmwinter.people import idnumbers, names
 from warmwinter.people.models import (
     SEEN_KINDS,
@@ -139,12 +140,6 @@ class Profile:
     trend_direction: str = ""
 
 
-def campaign_start(today: date) -> date:
-    """1 December of the current campaign (the campaign runs 1 Dec – 15 Mar)."""
-    year = today.year if today.month == 12 else today.year - 1
-    return date(year, 12, 1)
-
-
 def _hour_band(hour: int) -> str:
     start = hour - hour % 3
     return f"{start:02d}:00–{start + 3:02d}:00"
@@ -168,7 +163,7 @@ def person_profile(entries: list[TimelineEntry], *, now: datetime | None = None)
         for k, n in Counter(e.kind for e in entries if e.kind in SERVICE_KINDS).most_common()
     ]
     profile.seen_by_units = sorted({e.org_unit.name for e in seen})
-    start = campaign_start(local(now).date())
+    start = clock.campaign_of(clock.local_date(now)).preparation_start
     weeks: Counter[date] = Counter()
     for e in seen:
         day = local(e.at).date()

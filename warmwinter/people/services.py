@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.people import idnumbers, linkage, names
 from warmwinter.people.models import (
     FocusGroup,
@@ -179,7 +180,7 @@ def person_create(
     review queue. An unidentified person gets a draft search notice due within 24 hours."""
     now = timezone.now()
     person = Person(org_unit=org_unit, created_by=by, modified_by=by)
-    warnings = _apply_identity(person, data, today=timezone.localdate())
+    warnings = _apply_identity(person, data, today=clock.local_date())
     person.save()
     _rebuild_name_keys(person)
     _set_focus(person, list(dict.fromkeys(focus_groups or [])))
@@ -211,7 +212,7 @@ def person_update(
             _("该档案已合并到 #%(n)s，请修改那份档案") % {"n": person.merged_into_id}
         )
     before = {f: getattr(person, f) for f in _IDENTITY_FIELDS}
-    warnings = _apply_identity(person, data, today=timezone.localdate())
+    warnings = _apply_identity(person, data, today=clock.local_date())
     person.modified_by = by
     person.save()
     changed = [f for f in _IDENTITY_FIELDS if getattr(person, f) != before[f]]
@@ -494,7 +495,7 @@ def tracing_notice_open(
     from warmwinter.places.models import OrgLevel
 
     station = person.org_unit
-    age = (timezone.localdate().year - person.birth_year) if person.birth_year else None
+    age = (clock.local_date().year - person.birth_year) if person.birth_year else None
     notice = TracingNotice.objects.create(
         person=person,
         due_at=found_at + NOTICE_DUE,

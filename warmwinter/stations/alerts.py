@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warmwinter.accounts.roles import Role
+from warmwinter.core import clock
 from warmwinter.notifications.models import Notification, Urgency
 from warmwinter.notifications.services import notify, recipients_for
 from warmwinter.places.models import OrgLevel, OrgUnit
@@ -46,7 +47,7 @@ class Alert:
 
 def station_alerts(station: OrgUnit, *, now: datetime) -> list[Alert]:
     """What needs the station's attention at `now`; pure reads."""
-    local = timezone.localtime(now)
+    local = clock.local(now)
     today = local.date()
     home = reverse("stations:home", args=[station.code])
     care = selectors.daily_care(station, now=now)
@@ -76,7 +77,7 @@ def station_alerts(station: OrgUnit, *, now: datetime) -> list[Alert]:
         )
     if care.roster_gaps or care.days_without_leader:
         gaps = "；".join(
-            f"{timezone.localtime(a):%m-%d %H:%M}–{timezone.localtime(b):%m-%d %H:%M}"
+            f"{clock.local(a):%m-%d %H:%M}–{clock.local(b):%m-%d %H:%M}"
             for a, b in care.roster_gaps[:6]
         )
         no_leader = "、".join(f"{d:%m-%d}" for d in care.days_without_leader)
@@ -97,7 +98,7 @@ def station_alerts(station: OrgUnit, *, now: datetime) -> list[Alert]:
                 _("%(station)s：夜间 %(n)s 个时段未巡查")
                 % {"station": station.name, "n": len(care.missing_rounds)},
                 "；".join(
-                    f"{timezone.localtime(a):%m-%d %H:%M}–{timezone.localtime(b):%H:%M}"
+                    f"{clock.local(a):%m-%d %H:%M}–{clock.local(b):%H:%M}"
                     for a, b in care.missing_rounds
                 ),
                 LEADERS,
@@ -148,7 +149,7 @@ def station_alerts(station: OrgUnit, *, now: datetime) -> list[Alert]:
 def review_station(station: OrgUnit, *, now: datetime | None = None) -> int:
     """Send the station's alerts not yet sent today; returns how many kinds were sent."""
     now = now or timezone.now()
-    day = timezone.localdate(now)
+    day = clock.local_date(now)
     sent = 0
     for alert in station_alerts(station, now=now):
         source = f"stations:{alert.kind}:{station.code}:{day:%Y%m%d}"

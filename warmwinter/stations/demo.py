@@ -5,13 +5,14 @@ last night's rounds (one window missed) and a refusal of aid with its notice."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from warmwinter.accounts.models import User
+from warmwinter.core import clock
 from warmwinter.core.seeding import DemoContext
 from warmwinter.places.models import OrgLevel, OrgUnit
 from warmwinter.stations import services
@@ -96,7 +97,7 @@ def _admissions(ctx: DemoContext, station: OrgUnit, worker: User) -> None:
     )
     Admission.objects.filter(pk=sent.pk).update(
         discharged_at=now - timedelta(days=35),
-        next_visit_due=timezone.localdate(now) - timedelta(days=5),
+        next_visit_due=clock.local_date(now) - timedelta(days=5),
     )
     # An assisted return under way.
     going = Admission.objects.filter(station=station, escort_note=f"{_MARK} 2").first()
@@ -126,11 +127,11 @@ def _care_and_decisions(station: OrgUnit, worker: User, leader: User | None) -> 
         by=worker,
         admission=stay,
         kind="dna",
-        done_on=timezone.localdate(now) - timedelta(days=40),
+        done_on=clock.local_date(now) - timedelta(days=40),
         note="已采血送公安机关入库比对",
     )
-    night = timezone.localdate(now) - timedelta(days=1)
-    start = datetime.combine(night, time.min, tzinfo=timezone.get_current_timezone())
+    night = clock.local_date(now) - timedelta(days=1)
+    start = clock.day_bounds(night)[0]
     for hours in (22.5, 0.8 + 24, 4.3 + 24):  # the 02:00–04:00 window was missed
         at = start + timedelta(hours=hours)
         if at < now:

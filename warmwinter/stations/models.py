@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.scoping import Scope
+from warmwinter.core import clock
 from warmwinter.core.models import TrackedModel
 
 _STATION = {"level": "station"}
@@ -240,14 +241,14 @@ class Admission(TrackedModel):
     @property
     def days_in_station(self) -> int:
         end = self.discharged_at or timezone.now()
-        return (timezone.localdate(end) - timezone.localdate(self.admitted_at)).days
+        return (clock.local_date(end) - clock.local_date(self.admitted_at)).days
 
     @property
     def stay_state(self) -> str:
         """期限内 / 临近期限 / 已超期, as of today (Asia/Shanghai)."""
         from warmwinter.stations.rules import stay_state
 
-        return stay_state(until=self.stay_until, today=timezone.localdate())
+        return stay_state(until=self.stay_until, today=clock.local_date())
 
     @property
     def security_check_labels(self) -> list[str]:

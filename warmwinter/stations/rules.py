@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from warmwinter.core import clock
 from warmwinter.stations.models import ZoneKind
 
 
@@ -212,13 +213,13 @@ def coverage_gaps(
 
 
 def days_without_leader(
-    leader_shifts: Iterable[tuple[datetime, datetime]], *, days: Iterable[date], tz: tzinfo
+    leader_shifts: Iterable[tuple[datetime, datetime]], *, days: Iterable[date]
 ) -> list[date]:
     """Days on which no leader shift touches the day (领导带班 each day)."""
     covered: set[date] = set()
     for s, e in leader_shifts:
-        d = s.astimezone(tz).date()
-        last = (e - timedelta(microseconds=1)).astimezone(tz).date()
+        d = clock.local_date(s)
+        last = clock.local_date(e - timedelta(microseconds=1))
         while d <= last:
             covered.add(d)
             d += timedelta(days=1)
@@ -247,27 +248,14 @@ def termination_barred(*, age: int | None, zone_kind: str) -> str | None:
 # --- night rounds (值班巡查) ------------------------------------------------------------------
 
 
-def night_from_hour() -> int:
-    return int(getattr(settings, "STATIONS_NIGHT_FROM_HOUR", 22))
-
-
-def night_until_hour() -> int:
-    return int(getattr(settings, "STATIONS_NIGHT_UNTIL_HOUR", 6))
-
-
 def round_every_hours() -> int:
     """At night the sleeping areas are walked at least once in each window of this length."""
     return int(getattr(settings, "STATIONS_ROUND_EVERY_HOURS", 2))
 
 
-def night_windows(night_of: date, *, tz: tzinfo) -> list[tuple[datetime, datetime]]:
+def night_windows(night_of: date) -> list[tuple[datetime, datetime]]:
     """The round windows of the night that starts on the evening of `night_of`."""
-    start = datetime.combine(night_of, datetime.min.time(), tzinfo=tz) + timedelta(
-        hours=night_from_hour()
-    )
-    end = datetime.combine(
-        night_of + timedelta(days=1), datetime.min.time(), tzinfo=tz
-    ) + timedelta(hours=night_until_hour())
+    start, end = clock.night_bounds(night_of)
     step = timedelta(hours=max(1, round_every_hours()))
     windows = []
     cursor = start
@@ -278,13 +266,13 @@ def night_windows(night_of: date, *, tz: tzinfo) -> list[tuple[datetime, datetim
 
 
 def missing_rounds(
-    rounds: Iterable[datetime], *, night_of: date, tz: tzinfo, now: datetime
+    rounds: Iterable[datetime], *, night_of: date, now: datetime
 ) -> list[tuple[datetime, datetime]]:
     """The windows of that night, already over at `now`, in which nobody made a round."""
     times = list(rounds)
     return [
         (a, b)
-        for a, b in night_windows(night_of, tz=tz)
+        for a, b in night_windows(night_of)
         if b <= now and not any(a <= t < b for t in times)
     ]
 

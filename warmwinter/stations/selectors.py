@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
+from warmwinter.core import clock
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 from warmwinter.places.selectors import public_places
 from warmwinter.stations import rules
@@ -158,7 +159,7 @@ def stays_near_limit(
     *, user: Any, station: OrgUnit | None = None, today: date | None = None
 ) -> list[Admission]:
     """People in the station whose stay ends within the warning days, or is past its limit."""
-    today = today or timezone.localdate()
+    today = today or clock.local_date()
     edge = today + timedelta(days=rules.stay_warn_days())
     qs = admissions_for(user=user, station=station).filter(
         status=AdmissionStatus.IN_STATION, stay_until__lte=edge
@@ -169,7 +170,7 @@ def stays_near_limit(
 def visits_overdue(
     *, user: Any, station: OrgUnit | None = None, today: date | None = None
 ) -> QuerySet[Admission]:
-    today = today or timezone.localdate()
+    today = today or clock.local_date()
     return (
         admissions_for(user=user, station=station)
         .filter(status=AdmissionStatus.DISCHARGED, next_visit_due__lt=today)
@@ -242,7 +243,7 @@ def daily_care(station: OrgUnit, *, now: datetime | None = None) -> DailyCare:
     """Today's gaps: people without a health check, abnormal checks, zones not disinfected,
     and the duty roster's gaps over the coming week (flagged a week ahead)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = clock.local_date(now)
     present = Admission.objects.filter(
         station=station, status=AdmissionStatus.IN_STATION
     ).select_related("person")
@@ -264,8 +265,7 @@ def daily_care(station: OrgUnit, *, now: datetime | None = None) -> DailyCare:
     zones = [
         z for z in Zone.objects.filter(station=station).order_by("name") if z.pk not in done_zones
     ]
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(today, time.min, tzinfo=tz)
+    start = clock.day_bounds(today)[0]
     end = start + timedelta(days=rules.roster_days_ahead())
     shifts = list(
         DutyShift.objects.filter(station=station, ends_at__gt=start, starts_at__lt=end).values_list(
@@ -276,7 +276,6 @@ def daily_care(station: OrgUnit, *, now: datetime | None = None) -> DailyCare:
     no_leader = rules.days_without_leader(
         [(s, e) for s, e, lead in shifts if lead],
         days=[today + timedelta(days=i) for i in range(rules.roster_days_ahead())],
-        tz=tz,
     )
     return DailyCare(
         missing_checks=[a for a in present if a.pk not in checked],
@@ -288,21 +287,12 @@ def daily_care(station: OrgUnit, *, now: datetime | None = None) -> DailyCare:
     )
 
 
-def last_night(now: datetime) -> date:
-    """The evening date of the latest night that has begun by `now` (Asia/Shanghai)."""
-    local = timezone.localtime(now)
-    if local.hour < rules.night_from_hour():
-        return local.date() - timedelta(days=1)
-    return local.date()
-
-
 def rounds_missing(station: OrgUnit, *, now: datetime) -> list[tuple[datetime, datetime]]:
     """The windows of the latest night (so far) without a round, and of the night before when
     it ended less than a day ago — the morning's leader sees last night's gaps."""
-    tz = timezone.get_current_timezone()
-    night = last_night(now)
+    night = clock.last_night_begun(now)
     nights = [night - timedelta(days=1), night]
-    first = rules.night_windows(nights[0], tz=tz)[0][0]
+    first = rules.night_windows(nights[0])[0][0]
     times = list(
         NightRound.objects.filter(station=station, at__gte=first, at__lte=now).values_list(
             "at", flat=True
@@ -310,10 +300,10 @@ def rounds_missing(station: OrgUnit, *, now: datetime) -> list[tuple[datetime, d
     )
     gaps: list[tuple[datetime, datetime]] = []
     for n in nights:
-        windows = rules.night_windows(n, tz=tz)
+        windows = rules.night_windows(n)
         if now - windows[-1][1] > timedelta(days=1):
             continue
-        gaps += rules.missing_rounds(times, night_of=n, tz=tz, now=now)
+        gaps += rules.missing_rounds(times, night_of=n, now=now)
     return gaps
 
 
@@ -360,16 +350,15 @@ def long_stays(
     their days in station (for the placement process 长期安置)."""
     from warmwinter.people.models import IdentityStatus
 
-    today = today or timezone.localdate()
+    today = today or clock.local_date()
     cutoff = today - timedelta(days=rules.stay_limit_days())
-    tz = timezone.get_current_timezone()
     found = list(
         admissions_for(user=user, station=station)
         .filter(
             status=AdmissionStatus.IN_STATION,
             shelter__isnull=True,
             person__identity_status=IdentityStatus.UNKNOWN,
-            admitted_at__lt=datetime.combine(cutoff + timedelta(days=1), time.min, tzinfo=tz),
+            admitted_at__lt=clock.day_bounds(cutoff)[1],
         )
         .prefetch_related(
             "services",

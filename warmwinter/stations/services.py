@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.people.models import Person, TimelineKind
 from warmwinter.people.services import person_create, timeline_record
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
@@ -160,7 +161,7 @@ def admission_create(
     verdict = rules.classify(
         sex=person.sex,
         age=rules.age_on(
-            birth_date=person.birth_date, birth_year=person.birth_year, day=timezone.localdate(now)
+            birth_date=person.birth_date, birth_year=person.birth_year, day=clock.local_date(now)
         ),
         temperature=temperature,
         symptoms=symptoms,
@@ -188,7 +189,7 @@ def admission_create(
         zone_kind=verdict.zone_kind,
         hospital_suggested=verdict.send_to_hospital,
         classification_reasons=verdict.reasons,
-        stay_until=rules.stay_until(timezone.localdate(now), shelter=shelter is not None),
+        stay_until=rules.stay_until(clock.local_date(now), shelter=shelter is not None),
         created_by=by,
         modified_by=by,
     )
@@ -324,7 +325,7 @@ def discharge(
     if reason in VISITED_DISCHARGES:
         admission.visit_every_days = visit_every_days or rules.visit_every_days()
         admission.next_visit_due = rules.next_visit_due(
-            last=timezone.localdate(now), every_days=admission.visit_every_days
+            last=clock.local_date(now), every_days=admission.visit_every_days
         )
     admission.save()
     audit_record(
@@ -378,7 +379,7 @@ def visit_record(
         by=by,
     )
     admission.next_visit_due = rules.next_visit_due(
-        last=timezone.localdate(at), every_days=admission.visit_every_days
+        last=clock.local_date(at), every_days=admission.visit_every_days
     )
     admission.save(update_fields=["next_visit_due", "modified_at"])
     audit_record(actor=by, action=AuditAction.CREATE, target=visit)
@@ -508,7 +509,7 @@ def health_check_record(
         raise ValidationError({"temperature": _("体温应在 30–45℃ 之间")})
     check, _created = HealthCheck.objects.update_or_create(
         admission=admission,
-        day=day or timezone.localdate(),
+        day=day or clock.local_date(),
         defaults={
             "temperature": temperature,
             "note": note.strip(),
@@ -527,7 +528,7 @@ def disinfection_record(
 ) -> Disinfection:
     _require(by, Capability.MANAGE_STATIONS, zone.station)
     entry, _created = Disinfection.objects.update_or_create(
-        zone=zone, day=day or timezone.localdate(), defaults={"note": note.strip(), "by": by}
+        zone=zone, day=day or clock.local_date(), defaults={"note": note.strip(), "by": by}
     )
     audit_record(actor=by, action=AuditAction.CREATE, target=entry)
     return entry
@@ -640,7 +641,7 @@ def aid_terminate(*, by: Any, admission: Admission, reason: str, detail: str) ->
             age=rules.age_on(
                 birth_date=person.birth_date,
                 birth_year=person.birth_year,
-                day=timezone.localdate(),
+                day=clock.local_date(),
             ),
             zone_kind=admission.zone_kind,
         )
@@ -697,8 +698,8 @@ def placement_step_record(
         raise ValidationError({"kind": _("安置步骤无效")})
     if admission.status != AdmissionStatus.IN_STATION:
         raise ValidationError({"kind": _("此人已离站")})
-    done_on = done_on or timezone.localdate()
-    if done_on > timezone.localdate():
+    done_on = done_on or clock.local_date()
+    if done_on > clock.local_date():
         raise ValidationError({"done_on": _("完成日期不能晚于今天")})
     step, _created = PlacementStep.objects.update_or_create(
         admission=admission,

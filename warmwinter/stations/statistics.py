@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from warmwinter.core import clock
 from warmwinter.places.models import OrgUnit, Place
 from warmwinter.stations import rules, selectors
 from warmwinter.stations.models import Admission, DischargeReason, DistressCategory
@@ -50,7 +50,7 @@ def _age(admission: Admission) -> int | None:
     return rules.age_on(
         birth_date=person.birth_date,
         birth_year=person.birth_year,
-        day=timezone.localdate(admission.admitted_at),
+        day=clock.local_date(admission.admitted_at),
     )
 
 
@@ -72,7 +72,7 @@ def daily_rows(
         for a in selectors.admissions_for(user=user, station=station).filter(
             admitted_at__date__lte=end
         )
-        if a.discharged_at is None or timezone.localdate(a.discharged_at) >= start
+        if a.discharged_at is None or clock.local_date(a.discharged_at) >= start
     ]
     rows: dict[tuple[tuple[str, int], date], DayRow] = {}
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
@@ -86,8 +86,8 @@ def daily_rows(
         if (site, start) not in rows:
             for d in days:  # a site in scope through the admission only (e.g. archived shelter)
                 rows[(site, d)] = DayRow(day=d, station=a.station, shelter=a.shelter)
-        admitted_on = timezone.localdate(a.admitted_at)
-        left_on = timezone.localdate(a.discharged_at) if a.discharged_at else None
+        admitted_on = clock.local_date(a.admitted_at)
+        left_on = clock.local_date(a.discharged_at) if a.discharged_at else None
         age = _age(a)
         row = rows.get((site, admitted_on))
         if row is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms as django_forms
@@ -23,6 +23,7 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.core.forms import submit
 from warmwinter.people.selectors import person_for
 from warmwinter.stations import pdf, selectors, services, statistics
@@ -331,7 +332,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     form = StatisticsForm(request.GET)
     rows: list[statistics.DayRow] = []
     if form.is_valid():
-        today = timezone.localdate()
+        today = clock.local_date()
         end = form.cleaned_data["end"] or today
         start = form.cleaned_data["start"] or end - timedelta(days=13)
         station = (
@@ -541,8 +542,7 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("stations:roster", code=station.code)
         status = 400
     care = selectors.daily_care(station)
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(timezone.localdate(), time.min, tzinfo=tz)
+    start = clock.day_bounds(clock.local_date())[0]
     shifts = selectors.roster_for(station, start=start, end=start + timedelta(days=7))
     context = {
         "station": station,

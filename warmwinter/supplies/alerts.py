@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warmwinter.accounts.roles import Role
+from warmwinter.core import clock
 from warmwinter.places.models import OrgLevel, OrgUnit
 from warmwinter.supplies import rules, selectors
 from warmwinter.supplies.models import (
@@ -208,7 +209,7 @@ def _city_level_q(prefix: str = "") -> Q:
 
 def _review_expiry(where: Q) -> list[StockAlert]:
     """Near-expiry (and expired, still on hand) batches of the warehouses `where` selects."""
-    today = timezone.localdate()
+    today = clock.local_date()
     warn = selectors.expiry_warning_days()
     warehouse_ids = Warehouse.objects.active().filter(where).values("pk")
     balances = StockBalance.objects.filter(

@@ -15,6 +15,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.people.selectors import person_for
 from warmwinter.places.models import OrgUnit, Place, PlaceKind
@@ -312,8 +313,8 @@ def list_movements(request: HttpRequest, filters: Query[MovementQuery]) -> Any:
         user=user,
         warehouse=warehouse,
         kind=filters.kind,
-        since=services.aware(filters.since),
-        until=services.aware(filters.until),
+        since=clock.aware(filters.since) if filters.since else None,
+        until=clock.aware(filters.until) if filters.until else None,
     )
 
 
@@ -485,7 +486,9 @@ def given(
 ) -> Any:
     user = _user(request, Capability.VIEW_SUPPLIES)
     return selectors.given_per_district(
-        user=user, since=services.aware(since), until=services.aware(until)
+        user=user,
+        since=clock.aware(since) if since else None,
+        until=clock.aware(until) if until else None,
     )
 
 

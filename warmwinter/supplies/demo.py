@@ -8,9 +8,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from warmwinter.accounts.models import User
+from warmwinter.core import clock
 from warmwinter.core.seeding import DemoContext
 from warmwinter.people.models import Person
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
@@ -89,7 +89,7 @@ def _seed(ctx: DemoContext) -> None:
         ctx.summary.append("物资：库存流水已存在，未重复登记")
         return
 
-    today = timezone.localdate(ctx.now)
+    today = clock.local_date(ctx.now)
     day = [ctx.week_start + timedelta(days=d, hours=9) for d in range(7)]
 
     def receive(

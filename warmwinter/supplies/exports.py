@@ -8,13 +8,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.supplies import selectors
 from warmwinter.supplies.models import StockBalance
 
@@ -44,12 +44,12 @@ def _bytes(wb: Workbook) -> bytes:
 
 
 def _local(dt: datetime) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
+    return clock.local(dt).strftime("%Y-%m-%d %H:%M")
 
 
 def stock_on_hand_xlsx(*, user: Any) -> bytes:
     """Every positive balance the user may see, by warehouse, item and batch."""
-    today = timezone.localdate()
+    today = clock.local_date()
     balances = (
         StockBalance.objects.filter(
             warehouse__in=selectors.warehouses_for(user=user).values("pk"), quantity__gt=0

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from warmwinter.core import clock
 from warmwinter.places.models import Place
 from warmwinter.supplies.models import (
     Batch,
@@ -160,9 +160,8 @@ class PeriodForm(forms.Form):
         return data
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
-        tz = timezone.get_current_timezone()
         since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
         return (
-            datetime.combine(since, time.min, tz) if since else None,
-            datetime.combine(until + timedelta(days=1), time.min, tz) if until else None,
+            clock.day_bounds(since)[0] if since else None,
+            clock.day_bounds(until)[1] if until else None,
         )

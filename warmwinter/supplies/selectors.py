@@ -10,9 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
 
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
+from warmwinter.core import clock
 from warmwinter.places.models import OrgLevel, OrgUnit
 from warmwinter.supplies import rules
 from warmwinter.supplies.models import (
@@ -91,7 +91,7 @@ class ItemStock:
 
 def stock_of(warehouse: Warehouse, *, include_empty: bool = False) -> list[ItemStock]:
     """On hand per item in one warehouse, with its batches (oldest expiry first). One query."""
-    today = timezone.localdate()
+    today = clock.local_date()
     warn = expiry_warning_days()
     qs = (
         StockBalance.objects.filter(warehouse=warehouse)
@@ -297,7 +297,7 @@ def reserve_position(
         }
     targets = _targets_at(list(warehouses), level)
     item_map = {i.pk: i for i in Item.objects.filter(pk__in={k[1] for k in targets})}
-    usable = _usable_by_pair(list(warehouses), timezone.localdate())
+    usable = _usable_by_pair(list(warehouses), clock.local_date())
     result = [
         Shortfall(
             warehouse=warehouses[warehouse_id],
@@ -337,7 +337,7 @@ def transfer_plan(district: OrgUnit, level: int) -> list[PlanLine]:
     }
     ids = list(warehouses)
     targets = _targets_at(ids, level)
-    usable = _usable_by_pair(ids, timezone.localdate())
+    usable = _usable_by_pair(ids, clock.local_date())
     city = {pk for pk, w in warehouses.items() if w.kind == WarehouseKind.CITY}
     needs = [
         rules.Need(w, i, t - usable.get((w, i), Decimal(0)))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.supplies import rules
 from warmwinter.supplies.models import (
@@ -51,15 +52,8 @@ class Line:
     batch: Batch | None = None
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """Client-sent times without a zone are Asia/Shanghai wall-clock times."""
-    if moment is not None and timezone.is_naive(moment):
-        return timezone.make_aware(moment)
-    return moment
-
-
 def _voucher(prefix: str) -> str:
-    return f"{prefix}{timezone.localdate():%Y%m%d}-{secrets.token_hex(4).upper()}"
+    return f"{prefix}{clock.local_date():%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
 def _require(by: Any, capability: Capability, warehouse: Warehouse) -> None:
@@ -169,7 +163,7 @@ def _take(
 ) -> list[StockMovement]:
     """Take `line` out of `warehouse`: the pinned batch, or unexpired batches oldest expiry first.
     Expired batches are never taken. Precondition: inside transaction.atomic()."""
-    today = timezone.localdate()
+    today = clock.local_date()
     balances = _locked_balances(warehouse, line.item)
     if line.batch is not None:
         if rules.is_expired(line.batch.expires_on, today):
@@ -266,11 +260,11 @@ def stock_receive(
         raise ValidationError({"source_kind": _("来源类型须为捐赠或采购")})
     if not source.strip():
         raise ValidationError({"source": _("请填写捐赠方或供应商")})
-    occurred_at = aware(occurred_at) or timezone.now()
+    occurred_at = clock.aware(occurred_at) if occurred_at else timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("入库时间不能晚于现在")})
     if expires_on is None and item.shelf_life_days:
-        expires_on = timezone.localdate(occurred_at) + timedelta(days=item.shelf_life_days)
+        expires_on = clock.local_date(occurred_at) + timedelta(days=item.shelf_life_days)
     voucher = _voucher("RK")
     code = batch_code.strip() or voucher
     with transaction.atomic():
@@ -344,7 +338,7 @@ def stock_issue(
         raise ValidationError({"ref_id": _("来源单据类型和编号须同时填写")})
     fields.update(ref_type=ref_type.strip()[:60], ref_id=ref_id.strip()[:64])
     fields["person_ref"] = person_ref.strip()[:80]
-    occurred_at = aware(occurred_at) or timezone.now()
+    occurred_at = clock.aware(occurred_at) if occurred_at else timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("发放时间不能晚于现在")})
     voucher = _voucher("FF")

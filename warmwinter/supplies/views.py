@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +20,7 @@ from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import visible_to
+from warmwinter.core import clock
 from warmwinter.people.selectors import person_for
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 from warmwinter.places.selectors import district_by_code, districts
@@ -557,7 +557,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
             data = exports.given_per_district_xlsx(user=user, since=since, until=until)
     except exports.ExportTooLargeError as exc:
         return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
-    filename = f"supplies-{kind}-{timezone.localdate():%Y%m%d}.xlsx"
+    filename = f"supplies-{kind}-{clock.local_date():%Y%m%d}.xlsx"
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

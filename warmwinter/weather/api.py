@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import TokenAuth, request_user
 from warmwinter.accounts.roles import Capability
+from warmwinter.core import clock
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.weather import selectors, services
 from warmwinter.weather.levels import LevelEffects, ResponseLevel
@@ -330,7 +331,7 @@ def required_patrols(
     if night is not None and not date(2000, 1, 1) <= night <= date(2100, 1, 1):
         raise HttpError(422, _("日期超出范围"))
     level, patrols = selectors.required_patrols(unit, night=night)
-    used_night = night or selectors.tonight()
+    used_night = night or clock.tonight()
     return {
         "district_code": unit.code,
         "night": used_night,

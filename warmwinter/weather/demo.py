@@ -10,16 +10,17 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.core.seeding import DemoContext
 from warmwinter.places.models import OrgUnit
-from warmwinter.weather import rules, services
+from warmwinter.weather import services
 from warmwinter.weather.models import Forecast
 
 ORDER = 35
 
 
 def _at(ctx: DemoContext, day: int, hour: int) -> datetime:
-    start = timezone.localtime(ctx.week_start)
+    start = clock.local(ctx.week_start)
     return (start + timedelta(days=day)).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
@@ -120,7 +121,7 @@ def seed(ctx: DemoContext) -> None:
     for at, message in messages:
         created += services.warning_ingest(data=message, via="demo", now=at).created
 
-    night = rules.night_of(ctx.now)
+    night = clock.night_of(ctx.now)
     district = OrgUnit.objects.get(code=baoshan[0])
     if not Forecast.objects.filter(district=district, night=night).exists():
         services.forecast_record(

@@ -21,14 +21,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, ParseError, tostring
-from zoneinfo import ZoneInfo
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 from django.utils.translation import gettext as _
 
+from warmwinter.core import clock
+
 OASIS_NS = "urn:oasis:names:tc:emergency:cap:1.2"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CITY_CODES = frozenset({"310000", "310100"})
 MAX_BYTES = 256 * 1024
 
@@ -321,7 +321,7 @@ def _parse_time(value: str, name: str) -> datetime:
         raise WarningRejected(
             "malformed", _("时间格式不正确：%(n)s = %(v)s") % {"n": name, "v": value}
         ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHANGHAI)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=clock.SHANGHAI)
 
 
 # --- signal text -------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def parse_signal_text(raw: str, *, districts: Mapping[str, str]) -> ParsedWarnin
             int(head["d"]),
             int(head["h"]),
             int(head["mi"] or 0),
-            tzinfo=SHANGHAI,
+            tzinfo=clock.SHANGHAI,
         )
     except ValueError:
         raise WarningRejected("malformed", _("预警信号文本中的发布时间无效")) from None

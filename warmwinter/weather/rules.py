@@ -4,19 +4,12 @@ for, and when the required patrols of a night fall. The numbers come from the ru
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
+from warmwinter.core import clock
 from warmwinter.weather.levels import ResponseLevel
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-#: A night belongs to the date it starts on; the morning hours before noon belong to the night
-#: before (02:00 on 21 January is part of the night of 20 January).
-NIGHT_ROLLOVER = time(12, 0)
-#: The moment whose level decides a past night's required patrols.
-NIGHT_START = time(22, 0)
 
 W = TypeVar("W")
 
@@ -47,19 +40,11 @@ def level_for_forecast(
     return max(levels, default=ResponseLevel.NORMAL)
 
 
-def night_of(moment: datetime) -> date:
-    local = moment.astimezone(SHANGHAI)
-    return local.date() - timedelta(days=1) if local.time() < NIGHT_ROLLOVER else local.date()
-
-
 def patrol_slots(night: date, *, visits: int, start: time, end: time) -> list[datetime]:
     """`visits` patrol times spread evenly over the window of `night` (22:00–06:00 runs past
     midnight into the next day): two visits in 22:00–06:00 fall at 22:00 and 02:00."""
     if visits <= 0:
         return []
-    begin = datetime.combine(night, start, tzinfo=SHANGHAI)
-    finish = datetime.combine(night, end, tzinfo=SHANGHAI)
-    if finish <= begin:
-        finish += timedelta(days=1)
+    begin, finish = clock.window_in_night(night, start, end)
     step = (finish - begin) / visits
     return [begin + step * i for i in range(visits)]

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from warmwinter.accounts.scoping import visible_to
+from warmwinter.core import clock
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 from warmwinter.weather import defaults, rules
 from warmwinter.weather.levels import LevelEffects, ResponseLevel
@@ -135,19 +136,10 @@ def forecast_for(district: OrgUnit, night: date) -> Forecast | None:
     )
 
 
-def campaign_start(now: datetime | None = None) -> datetime:
-    """Start of the timeline shown: WEATHER_CAMPAIGN_START if set, else 1 November of the
-    winter that `now` lies in (preparation starts before the campaign's 1 December)."""
-    configured = getattr(settings, "WEATHER_CAMPAIGN_START", None)
-    if configured:
-        return configured  # type: ignore[no-any-return]
-    local = timezone.localtime(now or timezone.now())
-    year = local.year if local.month >= 7 else local.year - 1
-    return local.replace(year=year, month=11, day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
 def level_timeline(district: OrgUnit, *, since: datetime | None = None) -> list[LevelEvent]:
-    since = since or campaign_start()
+    """The district's level changes since `since`, by default since the preparation of this
+    winter's campaign began."""
+    since = since or clock.day_bounds(clock.campaign_of().preparation_start)[0]
     return list(
         LevelEvent.objects.filter(district=district, at__gte=since)
         .select_related("warning", "by", "ruleset")
@@ -234,10 +226,10 @@ def required_patrols(
     default). For a night already begun in the past, the level in force at 22:00 that night
     counts; for tonight and later nights, the level in force now. Where a kind-wide and a
     type-specific row both match a place, the more frequent one applies."""
-    night = night or tonight()
+    night = night or clock.tonight()
     if level is None:
-        night_start = datetime.combine(night, rules.NIGHT_START, tzinfo=rules.SHANGHAI)
-        past = night < tonight() and night_start <= timezone.now()
+        night_start = clock.night_bounds(night)[0]
+        past = night < clock.tonight() and night_start <= timezone.now()
         level = level_at(district, night_start) if past else current_level(district)
     ruleset = ruleset_in_force()
     requirements = list(
@@ -330,7 +322,3 @@ def warning_by_id(pk: int) -> WeatherWarning:
 
 def districts_qs(district: OrgUnit) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(pk=district.pk)
-
-
-def tonight() -> date:
-    return rules.night_of(timezone.now())

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import clock
 from warmwinter.notifications.models import Urgency
 from warmwinter.notifications.services import notify, recipients_for
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
@@ -241,7 +242,7 @@ def level_recompute(
         warning_level, deciding = rules.level_for_warnings(
             warnings, key=selectors.warning_level_key(ruleset)
         )
-        forecast = selectors.forecast_for(district, rules.night_of(now))
+        forecast = selectors.forecast_for(district, clock.night_of(now))
         forecast_level = rules.level_for_forecast(
             forecast.min_temp_c if forecast else None, selectors.forecast_threshold_rows(ruleset)
         )
@@ -253,7 +254,7 @@ def level_recompute(
             reason = _("%(w)s（%(i)s %(t)s 发布）对应 %(l)s（规则 v%(v)s）") % {
                 "w": deciding.title,
                 "i": deciding.issuer,
-                "t": timezone.localtime(deciding.issued_at).strftime("%m-%d %H:%M"),
+                "t": clock.local(deciding.issued_at).strftime("%m-%d %H:%M"),
                 "l": new.label,
                 "v": ruleset.version,
             }

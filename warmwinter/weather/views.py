@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
+from warmwinter.core import clock
 from warmwinter.places.services import first_error_message
 from warmwinter.weather import selectors, services
 from warmwinter.weather.forms import IngestForm, LevelForm
@@ -51,7 +52,7 @@ def district_page(request: HttpRequest, code: str) -> HttpResponse:
             "timeline": selectors.level_timeline(district),
             "shelters": list(selectors.open_shelters(district)),
             "patrols": patrols,
-            "night": selectors.tonight(),
+            "night": clock.tonight(),
             "form": LevelForm(initial={"level": int(state.level)}),
             "can_manage": user.can(Capability.MANAGE_WEATHER),
         },

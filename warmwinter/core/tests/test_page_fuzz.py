@@ -56,10 +56,10 @@ from django.db import models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch, Resolver404
-from django.utils import timezone
 
 import warmwinter
 from warmwinter.accounts.models import User
+from warmwinter.core import clock
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.leads.models import Lead, LeadPhoto
 from warmwinter.leads.services import LeadReport, lead_receive
@@ -158,8 +158,8 @@ PLAUSIBLE = {
     "email": "test@example.cn",
     "tel": "13800138000",
     "url": "https://example.cn/",
-    "date": f"{timezone.localdate():%Y-%m-%d}",
-    "datetime-local": f"{timezone.localdate():%Y-%m-%d}T22:30",
+    "date": f"{clock.local_date():%Y-%m-%d}",
+    "datetime-local": f"{clock.local_date():%Y-%m-%d}T22:30",
     "time": "22:30",
     "password": "not-the-password",
 }

@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from warmwinter.conftest import sign_in
+from warmwinter.core import clock
 from warmwinter.dispatch.models import Team
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.places.models import Place, PlaceKind
@@ -82,7 +83,7 @@ def test_a_dispatcher_creates_a_team_at_the_station_and_adds_tomorrow_night_s_sh
     expect(page.get_by_test_id("team-title")).to_contain_text("黄浦夜巡二队")
     expect(page.get_by_text("已新建救助分队：黄浦夜巡二队")).to_be_visible()
 
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = clock.local_date() + timedelta(days=1)
     starts = timezone.make_aware(datetime.combine(tomorrow, time(20, 0)))
     page.get_by_label("开始").fill(f"{tomorrow:%Y-%m-%d}T20:00")
     page.get_by_label("结束").fill(f"{tomorrow + timedelta(days=1):%Y-%m-%d}T08:00")

@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from warmwinter.audit.models import AuditAction, AuditEvent
-from warmwinter.dispatch import selectors, services
+from warmwinter.core import clock
+from warmwinter.dispatch import services
 from warmwinter.dispatch.models import Shift, Team
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,13 @@ def night_team(unit: Any, huangpu_patrol: Any) -> Team:
 
 def local(day_offset: int, hour: int, minute: int = 0) -> datetime:
     """A moment in Shanghai, `day_offset` days from today."""
-    day = timezone.localdate() + timedelta(days=day_offset)
+    day = clock.local_date() + timedelta(days=day_offset)
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 def field(moment: datetime) -> str:
     """What a datetime-local input sends."""
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+    return clock.local(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def shift_data(starts_at: datetime, ends_at: datetime) -> dict[str, str]:
@@ -172,7 +172,7 @@ def test_dispatcher_removes_a_future_shift_but_not_one_under_way(
 def test_copy_tonight_s_shift_to_the_next_seven_nights_skips_a_night_already_covered(
     night_team, huangpu_dispatcher, client_for
 ):
-    night = selectors.tonight()
+    night = clock.tonight()
     start = timezone.make_aware(datetime.combine(night, time(20, 0)))
     tonight = Shift.objects.create(
         team=night_team, starts_at=start, ends_at=start + timedelta(hours=12)
@@ -190,7 +190,7 @@ def test_copy_tonight_s_shift_to_the_next_seven_nights_skips_a_night_already_cov
 
     r = c.post(f"/dispatch/teams/{night_team.pk}/shifts/{tonight.pk}/repeat/", follow=True)
     assert "已复制到之后 7 晚：新增 6 个班次，跳过 1 晚（已有重叠的班次）" in r.content.decode()
-    starts = [timezone.localtime(s.starts_at) for s in night_team.shifts.exclude(pk=covered.pk)]
+    starts = [clock.local(s.starts_at) for s in night_team.shifts.exclude(pk=covered.pk)]
     assert [s.date() for s in starts] == [night + timedelta(days=d) for d in (0, 1, 2, 4, 5, 6, 7)]
     assert {(s.hour, s.minute) for s in starts} == {(20, 0)}
     assert all(
@@ -219,11 +219,11 @@ def test_the_page_says_when_tonight_has_no_shift(night_team, huangpu_dispatcher,
 
 def test_tonight_is_last_night_until_six_and_this_evening_after():
     def at(hour: int) -> datetime:
-        return datetime(2025, 1, 10, hour, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+        return datetime(2025, 1, 10, hour, 30, tzinfo=clock.SHANGHAI)
 
-    assert selectors.tonight(at(3)).day == 9
-    assert selectors.tonight(at(7)).day == 10
-    assert selectors.tonight(at(23)).day == 10
+    assert clock.tonight(at(3)).day == 9
+    assert clock.tonight(at(7)).day == 10
+    assert clock.tonight(at(23)).day == 10
 
 
 def test_the_page_lists_the_coming_fortnight_and_the_last_three_shifts(

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.leads import rules
 from warmwinter.leads.selectors import likely_duplicates
 from warmwinter.weather.levels import LevelEffects, ResponseLevel
 
-SH = ZoneInfo("Asia/Shanghai")
+SH = clock.SHANGHAI
 LABELS = {"child": "儿童", "lying_still": "躺卧不动", "drunk": "醉酒"}
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from warmwinter.audit.models import AuditEvent
+from warmwinter.core import clock
 from warmwinter.dispatch.models import Shift
 from warmwinter.patrols import planning
 from warmwinter.patrols.models import Encounter, PatrolStop
@@ -117,8 +118,8 @@ def test_a_session_post_without_csrf_is_refused(huangpu_patrol, huangpu_team):
 
 @pytest.fixture
 def tonight_stop(huangpu_dispatcher, huangpu_team, unit):
-    night = planning.current_night()
-    start, end = planning.night_bounds(night)
+    night = clock.tonight()
+    start, end = clock.night_bounds(night)
     Shift.objects.create(team=huangpu_team, starts_at=start, ends_at=end)
     from warmwinter.places.models import Place, PlaceKind
 

@@ -11,8 +11,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from warmwinter.conftest import sign_in
+from warmwinter.core import clock
 from warmwinter.dispatch.models import Shift
-from warmwinter.patrols import planning
 from warmwinter.patrols.models import Encounter, EncounterPhoto
 from warmwinter.places.models import Place, PlaceKind
 
@@ -101,8 +101,8 @@ def test_two_encounters_recorded_offline_arrive_exactly_once(
 def test_the_dispatcher_plans_tonight_and_sees_the_routes_on_the_map(
     new_page, live_server, huangpu_dispatcher, huangpu_team, unit
 ):
-    night = planning.current_night()
-    start, end = planning.night_bounds(night)
+    night = clock.tonight()
+    start, end = clock.night_bounds(night)
     Shift.objects.create(team=huangpu_team, starts_at=start - timedelta(hours=1), ends_at=end)
     for name, lat, lng in (
         ("人民广场地下通道", 31.2320, 121.4750),

@@ -2,15 +2,15 @@
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.stations import rules, selectors, services
 
-SH = ZoneInfo("Asia/Shanghai")
+SH = clock.SHANGHAI
 
 
 def _at(day, hour):
@@ -38,7 +38,7 @@ def test_full_24_hour_cover_has_no_gaps():
 def test_every_day_needs_a_leader_on_duty():
     d = date(2025, 12, 1)
     leaders = [(_at(d, 8), _at(d, 20))]
-    assert rules.days_without_leader(leaders, days=[d, d + timedelta(days=1)], tz=SH) == [
+    assert rules.days_without_leader(leaders, days=[d, d + timedelta(days=1)]) == [
         d + timedelta(days=1)
     ]
 
@@ -73,7 +73,7 @@ def test_roster_gaps_are_flagged_a_week_ahead(station1, station_worker, station_
     care = selectors.daily_care(station1)
     assert len(care.days_without_leader) == 7
     assert care.roster_gaps  # nobody rostered at all
-    start = datetime.combine(timezone.localdate(), time.min, tzinfo=timezone.get_current_timezone())
+    start = datetime.combine(clock.local_date(), time.min, tzinfo=timezone.get_current_timezone())
     for i in range(7):
         day = start + timedelta(days=i)
         services.duty_shift_add(

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.people.models import TimelineEntry
 from warmwinter.stations.models import Admission, BedAssignment, ServiceCase
 
@@ -87,14 +88,14 @@ def test_a_hospital_transfer_whose_monthly_visit_becomes_overdue_shows_on_the_st
     )
     assert response.status_code == 302
     admission.refresh_from_db()
-    assert admission.next_visit_due == timezone.localdate() + timedelta(days=30)
+    assert admission.next_visit_due == clock.local_date() + timedelta(days=30)
     home = client.get("/stations/s/S310000-1/").content.decode()
     assert "上海市精神卫生中心" not in home  # not yet due
 
     # A month and a day pass without a visit.
     Admission.objects.filter(pk=admission.pk).update(
         discharged_at=timezone.now() - timedelta(days=31),
-        next_visit_due=timezone.localdate() - timedelta(days=1),
+        next_visit_due=clock.local_date() - timedelta(days=1),
     )
     home = client.get("/stations/s/S310000-1/").content.decode()
     assert "上海市精神卫生中心" in home and "周八" in home
@@ -105,7 +106,7 @@ def test_a_hospital_transfer_whose_monthly_visit_becomes_overdue_shows_on_the_st
     )
     assert visited.status_code == 302
     admission.refresh_from_db()
-    assert admission.next_visit_due == timezone.localdate() + timedelta(days=30)
+    assert admission.next_visit_due == clock.local_date() + timedelta(days=30)
     assert "上海市精神卫生中心" not in client.get("/stations/s/S310000-1/").content.decode()
 
 
@@ -190,7 +191,7 @@ def test_api_lists_overdue_visits_and_records_a_visit_in_person(
         {"reason": "outside_care", "destination": "松江托养中心"},
     )
     Admission.objects.filter(pk=admission.pk).update(
-        next_visit_due=timezone.localdate() - timedelta(days=2)
+        next_visit_due=clock.local_date() - timedelta(days=2)
     )
     overdue = client.get("/api/v1/stations/visits/overdue").json()
     assert [a["id"] for a in overdue] == [admission.pk]

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from warmwinter.audit.models import AuditEvent
+from warmwinter.core import clock
 from warmwinter.stations import services
 from warmwinter.stations.models import Admission, BedAssignment
 
@@ -209,14 +210,12 @@ def test_bed_assignment_on_the_page_with_htmx_swaps_the_bed_card(
 def test_station_home_lists_overdue_visits(client_for, station_worker, admit):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     admission = admit()
     services.discharge(
         by=station_worker, admission=admission, reason="outside_care", destination="松江托养中心"
     )
     Admission.objects.filter(pk=admission.pk).update(
-        next_visit_due=timezone.localdate() - timedelta(days=1)
+        next_visit_due=clock.local_date() - timedelta(days=1)
     )
     page = client_for(station_worker).get("/stations/s/S310000-1/").content.decode()
     assert "松江托养中心" in page

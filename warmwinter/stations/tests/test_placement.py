@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.stations.models import PlacementStep
 
 
@@ -44,7 +45,7 @@ def test_steps_are_recorded_in_order_and_the_list_moves_on(client_for, station_w
 
 
 def test_a_step_cannot_be_dated_tomorrow(client_for, station_worker, long_stay):
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = clock.local_date() + timedelta(days=1)
     response = client_for(station_worker).post(
         f"/stations/admissions/{long_stay.pk}/placement/",
         {"kind": "dna", "done_on": tomorrow.isoformat()},

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from warmwinter.audit.models import AuditEvent
+from warmwinter.core import clock
 from warmwinter.people.models import TimelineEntry, TimelineKind
 from warmwinter.stations import selectors, services
 from warmwinter.stations.models import (
@@ -26,7 +27,7 @@ def test_admitting_a_walk_in_files_the_person_and_puts_the_stay_on_their_timelin
     assert admission.first_receiver == station_worker
     assert admission.zone_kind == ZoneKind.ISOLATION
     assert admission.person.org_unit == admission.station
-    assert admission.stay_until == timezone.localdate() + timedelta(days=10)
+    assert admission.stay_until == clock.local_date() + timedelta(days=10)
     entry = TimelineEntry.objects.get(person=admission.person, kind=TimelineKind.ADMISSION)
     assert "上海市救助管理站" in entry.summary
     assert AuditEvent.objects.filter(action="create", target_id=str(admission.pk)).exists()
@@ -101,7 +102,7 @@ def test_discharge_to_hospital_starts_a_monthly_visit_schedule(admit, male_zone,
     )
     admission.refresh_from_db()
     assert admission.status == AdmissionStatus.DISCHARGED
-    assert admission.next_visit_due == timezone.localdate() + timedelta(days=30)
+    assert admission.next_visit_due == clock.local_date() + timedelta(days=30)
     assert not BedAssignment.objects.filter(admission=admission, ended_at__isnull=True).exists()
 
 

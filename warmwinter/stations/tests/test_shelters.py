@@ -2,8 +2,8 @@
 fewer steps: no beds, no in-station services, a short stay, and its capacity is a hard limit."""
 
 import pytest
-from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.stations import services
 from warmwinter.stations.models import Admission, BroughtBy, DistressCategory
@@ -46,7 +46,7 @@ def test_the_district_admits_a_walk_in_at_its_shelter_through_the_page(
     admission = Admission.objects.get(person__name="陈一")
     assert response.status_code == 302
     assert admission.shelter == shelter and admission.station == shelter.org_unit
-    assert (admission.stay_until - timezone.localdate(admission.admitted_at)).days == 3
+    assert (admission.stay_until - clock.local_date(admission.admitted_at)).days == 3
     detail = client.get(f"/stations/admissions/{admission.pk}/").content.decode()
     assert "南京东路街道临时救助场所" in detail
     assert 'data-testid="services"' not in detail and "安排床位" not in detail
@@ -149,7 +149,7 @@ def test_shelter_stays_count_in_the_registration_statistics(client_for, huangpu_
     from warmwinter.stations import statistics
 
     _admit(huangpu_admin, shelter)
-    today = timezone.localdate()
+    today = clock.local_date()
     rows = statistics.daily_rows(user=huangpu_admin, start=today, end=today)
     row = next(r for r in rows if r.shelter == shelter)
     assert (row.admitted, row.present, row.site_name) == (1, 1, "南京东路街道临时救助场所")

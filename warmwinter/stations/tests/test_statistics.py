@@ -7,6 +7,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from warmwinter.audit.models import AuditEvent
+from warmwinter.core import clock
 from warmwinter.stations import services, statistics
 
 
@@ -14,7 +15,7 @@ def test_daily_counts_show_admitted_present_discharged_minors_and_elderly(
     admit, station_worker, station1
 ):
     now = timezone.now()
-    today = timezone.localdate()
+    today = clock.local_date()
     admit(
         admitted_at=now - timedelta(days=2),
         new_person={"name": "甲", "sex": "female", "age_estimate": 15},

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from warmwinter.audit.models import AuditEvent
+from warmwinter.core import clock
 from warmwinter.supplies import selectors, services
 from warmwinter.supplies.models import (
     MovementKind,
@@ -118,7 +118,7 @@ def test_issuing_more_than_on_hand_is_refused_and_nothing_is_written(
 def test_an_expired_batch_cannot_be_issued_with_a_clear_error(
     catalogue, warehouses, receive, pudong_admin
 ):
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = clock.local_date() - timedelta(days=1)
     receive(warehouses.pudong, catalogue.food, 10, batch="OLD", expires_on=yesterday, days_ago=200)
     before = StockMovement.objects.count()
     with pytest.raises(ValidationError) as exc:
@@ -143,7 +143,7 @@ def test_an_expired_batch_cannot_be_issued_with_a_clear_error(
 
 
 def test_issue_takes_the_batch_that_expires_first(catalogue, warehouses, receive, pudong_admin):
-    today = timezone.localdate()
+    today = clock.local_date()
     receive(warehouses.pudong, catalogue.food, 5, batch="LATE", expires_on=today + timedelta(90))
     receive(warehouses.pudong, catalogue.food, 5, batch="SOON", expires_on=today + timedelta(10))
     moved = services.stock_issue(

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from warmwinter.accounts.roles import Role
+from warmwinter.core import clock
 from warmwinter.notifications.models import Notification
 from warmwinter.supplies import alerts, rules, selectors, services
 from warmwinter.supplies.models import AlertKind, ReserveTarget, StockAlert
@@ -96,7 +96,7 @@ def test_expired_stock_does_not_count_towards_a_target(unit, catalogue, pudong_t
         pudong_targets.pudong,
         catalogue.coat,
         10,
-        expires_on=timezone.localdate() - timedelta(days=1),
+        expires_on=clock.local_date() - timedelta(days=1),
         days_ago=3,
     )
     short = selectors.shortfalls_for(unit("310115"), ResponseLevel.NORMAL)
@@ -179,7 +179,7 @@ def test_batches_near_expiry_are_alerted(unit, catalogue, warehouses, receive):
         catalogue.food,
         40,
         batch="FOOD-SOON",
-        expires_on=timezone.localdate() + timedelta(days=5),
+        expires_on=clock.local_date() + timedelta(days=5),
     )
     receive(warehouses.pudong, catalogue.water, 40, batch="WATER-LATER")
     new = alerts.review_reserves(unit("310115"))

@@ -3,6 +3,7 @@
 import pytest
 
 from warmwinter.accounts.roles import Role
+from warmwinter.core import clock
 from warmwinter.notifications.models import Notification
 from warmwinter.weather import selectors
 from warmwinter.weather.levels import ResponseLevel
@@ -169,7 +170,7 @@ def test_a_district_admin_cannot_change_a_level(client_for, huangpu_admin):
 def test_a_forecast_night_minimum_at_or_below_zero_raises_prepare_without_a_warning(
     city_api, pudong, huangpu
 ):
-    tonight = selectors.tonight().isoformat()
+    tonight = clock.tonight().isoformat()
     mild = city_api(
         "post", "/forecasts", {"district_code": "310115", "night": tonight, "min_temp_c": "0.5"}
     )
@@ -232,11 +233,10 @@ def test_required_patrols_of_a_past_night_follow_the_level_of_that_night(
     city_api, pudong, pudong_key_place
 ):
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     from warmwinter.weather import services
 
-    shanghai = ZoneInfo("Asia/Shanghai")
+    shanghai = clock.SHANGHAI
     services.warning_ingest(
         data=(FIXTURES / "cold_wave_orange_pudong_oasis.xml").read_bytes(),
         now=datetime(2026, 1, 20, 16, 5, tzinfo=shanghai),

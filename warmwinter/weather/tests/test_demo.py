@@ -1,10 +1,10 @@
 """The demo week goes through the real ingestion and can run twice without changing anything."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from warmwinter.core import clock
 from warmwinter.core.seeding import DemoContext
 from warmwinter.weather import demo, selectors
 from warmwinter.weather.levels import ResponseLevel
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _run():
-    now = datetime(2026, 1, 28, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
+    now = datetime(2026, 1, 28, 20, tzinfo=clock.SHANGHAI)
     ctx = DemoContext(seed=7, scale=1, now=now, password="x")
     demo.seed(ctx)
     return ctx

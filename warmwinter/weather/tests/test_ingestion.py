@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from warmwinter.core import clock
 from warmwinter.weather import selectors, services
 from warmwinter.weather.levels import ResponseLevel
 from warmwinter.weather.models import LevelCause, LevelEvent, PlaceActivation, WeatherWarning
@@ -117,9 +118,8 @@ def test_whole_city_warning_raises_every_district(pudong, huangpu):
 
 def test_expiry_lowers_the_level_again(pudong):
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
-    shanghai = ZoneInfo("Asia/Shanghai")
+    shanghai = clock.SHANGHAI
     services.warning_ingest(
         data=build_cap(identifier="E1", colour="yellow", expires="2026-01-21T16:00:00+08:00"),
         now=datetime(2026, 1, 20, 16, 5, tzinfo=shanghai),
@@ -187,9 +187,8 @@ def test_cli_reads_standard_input(monkeypatch, pudong):
 
 def test_a_warning_received_before_it_takes_effect_raises_the_level_when_it_does(pudong):
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
-    shanghai = ZoneInfo("Asia/Shanghai")
+    shanghai = clock.SHANGHAI
     message = build_cap(identifier="L1", colour="blue").replace(
         "<senderName>", "<effective>2026-01-20T20:00:00+08:00</effective><senderName>"
     )

@@ -3,14 +3,14 @@
 from datetime import date, datetime, time
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from warmwinter.core import clock
 from warmwinter.weather import rules, selectors
 from warmwinter.weather.levels import ResponseLevel
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = clock.SHANGHAI
 
 
 def _row(ruleset, warning_type, colour):
@@ -86,5 +86,5 @@ def test_two_visits_in_22_to_06_fall_at_22_and_02_the_next_morning():
 
 
 def test_the_small_hours_belong_to_the_night_before():
-    assert rules.night_of(datetime(2026, 1, 21, 2, tzinfo=SHANGHAI)) == date(2026, 1, 20)
-    assert rules.night_of(datetime(2026, 1, 21, 18, tzinfo=SHANGHAI)) == date(2026, 1, 21)
+    assert clock.night_of(datetime(2026, 1, 21, 2, tzinfo=SHANGHAI)) == date(2026, 1, 20)
+    assert clock.night_of(datetime(2026, 1, 21, 18, tzinfo=SHANGHAI)) == date(2026, 1, 21)

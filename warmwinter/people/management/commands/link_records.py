@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.people import batch
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"找不到输入文件 {source}")
         try:
             with source.open(encoding="utf-8-sig", newline="") as stream:
-                records = list(batch.read_records(stream, year=timezone.localdate().year))
+                records = list(batch.read_records(stream, year=clock.local_date().year))
         except (ValueError, UnicodeDecodeError) as exc:
             raise CommandError(f"无法读取 {source}：{exc}") from exc
         clusters = batch.cluster(records, threshold=threshold)
