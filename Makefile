@@ -7,7 +7,7 @@ PORT ?= 8000
 LOCK_STAMP := $(VENV)/.lock-$(shell sha256sum requirements.lock | cut -c1-16)
 NODE_STAMP := node_modules/.lock-$(shell sha256sum package-lock.json | cut -c1-16)
 
-.PHONY: demo test install serve lint typecheck pytest browser messages lock bench clean
+.PHONY: demo test check install serve lint typecheck pytest pytest-fast browser messages lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -37,6 +37,9 @@ serve: install
 # Lint, types, then the whole suite (on SQLite, or on PostgreSQL when DATABASE_URL says so).
 test: install browser lint typecheck pytest
 
+# The fast lane while working: lint, types and the suite without the browser (about 2 minutes).
+check: install lint typecheck pytest-fast
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -47,6 +50,9 @@ typecheck:
 pytest:
 	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || { echo "模型有未生成的迁移：运行 manage.py makemigrations"; exit 1; }
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
+
+pytest-fast:
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider -m "not browser"
 
 browser:
 	@scripts/ensure-chromium

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
@@ -19,6 +21,37 @@ from warmwinter.places.reference import load_reference_data
 
 PASSWORD = "correct-horse-battery"
 HUANGPU, PUDONG = "310101", "310115"
+
+
+def _pinned_now() -> datetime | None:
+    """WARMWINTER_TEST_NOW (ISO 8601, e.g. 2027-01-21T07:30+08:00) runs the suite at that moment:
+    CI runs it once more at a morning hour, so that a test that depends on the hour it runs at
+    fails whatever the hour CI starts. Tests that care about the time pin it themselves."""
+    raw = os.environ.get("WARMWINTER_TEST_NOW", "").strip()
+    if not raw:
+        return None
+    moment = datetime.fromisoformat(raw)
+    if moment.tzinfo is None:
+        raise ValueError(f"WARMWINTER_TEST_NOW={raw!r} needs a zone, e.g. +08:00")
+    return moment
+
+
+_travel: Any = None
+
+
+def pytest_configure(config: Any) -> None:
+    """Pin the clock before collection, so that times computed while collecting (parameters)
+    agree with the times the tests then run at."""
+    global _travel
+    moment = _pinned_now()
+    if moment is not None:
+        _travel = time_machine.travel(moment, tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config: Any) -> None:
+    if _travel is not None:
+        _travel.stop()
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.leads.models import Lead, LeadStatus
 
 POINT = {"service_code": "person-in-cold", "lat": "31.2320", "long": "121.4750"}
@@ -71,7 +72,7 @@ def test_the_request_list_filters_by_status_and_date_and_shows_no_personal_data(
     assert codes() == [fresh.tracking_code, old.tracking_code]  # the last 90 days, newest first
     assert codes(status="open") == [fresh.tracking_code]
     assert codes(status="closed") == [old.tracking_code]
-    day = (now - timedelta(days=10)).date().isoformat()
+    day = clock.local_date(now - timedelta(days=10)).isoformat()
     assert codes(start_date=day, end_date=day) == [old.tracking_code]
     since = (now - timedelta(days=130)).isoformat()
     until = (now - timedelta(days=100)).isoformat()

@@ -3,34 +3,39 @@ route per team on duty; the dispatcher's edits; scope."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from warmwinter.core import clock
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.patrols import planning, selectors
 from warmwinter.patrols.models import PatrolNight, PatrolStop, StopSource
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.weather.services import level_set_manually
 
+#: The tests plan the night of 20 January 2026 from the afternoon before it.
+AFTERNOON = datetime(2026, 1, 20, 15, 0, tzinfo=clock.SHANGHAI)
+
 
 @pytest.fixture
-def night():
-    return planning.current_night()
+def night(time_machine):
+    time_machine.move_to(AFTERNOON)
+    return clock.tonight()
 
 
 @pytest.fixture
 def before_night(night):
-    start, _end = planning.night_bounds(night)
+    start, _end = clock.night_bounds(night)
     return start - timedelta(hours=1)
 
 
 @pytest.fixture
 def huangpu_night_teams(unit, huangpu_patrol, night):
-    start, end = planning.night_bounds(night)
+    start, end = clock.night_bounds(night)
     teams = []
     for name, lat, lng in (("黄浦一分队", 31.2300, 121.4800), ("黄浦二分队", 31.2150, 121.4900)):
         team = Team.objects.create(name=name, district=unit("310101"), lat=lat, lng=lng)
@@ -96,7 +101,6 @@ def test_a_night_plan_routes_every_place_within_its_window(
 def test_open_leads_and_recent_finds_join_the_plan(
     huangpu_dispatcher, huangpu_night_teams, make_lead, unit, night, before_night, huangpu_patrol
 ):
-    from django.utils import timezone
 
     from warmwinter.people.services import person_create, timeline_record
 
@@ -148,6 +152,33 @@ def test_dispatcher_adds_moves_and_removes_stops(
     assert not PatrolStop.objects.filter(pk=moved.pk).exists()
 
 
+def test_at_07_30_the_dispatcher_adds_a_stop_to_tonights_plan(
+    time_machine, huangpu_dispatcher, huangpu_patrol, unit
+):
+    """The night ended at 06:00; from then on "tonight" is this evening's, and the morning's
+    planning of it is accepted (it was refused as a night already past)."""
+    time_machine.move_to(datetime(2026, 1, 21, 7, 30, tzinfo=clock.SHANGHAI))
+    assert clock.tonight() == date(2026, 1, 21)
+    start, end = clock.night_bounds(clock.tonight())
+    team = Team.objects.create(name="黄浦一分队", district=unit("310101"), lat=31.23, lng=121.48)
+    team.members.set([huangpu_patrol])
+    Shift.objects.create(team=team, starts_at=start, ends_at=end)
+    plan = planning.plan_night(
+        district=unit("310101"), night=clock.tonight(), by=huangpu_dispatcher
+    )
+    underpass = Place.objects.create(
+        kind=PlaceKind.KEY_PLACE,
+        key_place_type="underpass",
+        name="人民广场地下通道",
+        org_unit=unit("310101002"),
+        lat=31.2320,
+        lng=121.4750,
+    )
+    added = planning.stop_add(plan=plan, place=underpass, by=huangpu_dispatcher)
+    assert added.route is not None and added.route.team == team
+    assert added.planned_at is not None and start <= added.planned_at < end
+
+
 def test_no_team_on_duty_is_a_clear_error(huangpu_dispatcher, unit, night, before_night):
     with pytest.raises(ValidationError) as exc:
         planning.plan_night(
@@ -160,7 +191,7 @@ def test_a_night_beyond_the_shift_horizon_is_refused_before_its_hours_are_comput
     huangpu_dispatcher, unit
 ):
     """9999-12-31's night would end in the year 10000: refused with a message, not overflow."""
-    for far in (date(9999, 12, 31), timezone.localdate() + planning.PLAN_MAX_AHEAD + timedelta(1)):
+    for far in (date(9999, 12, 31), clock.local_date() + planning.PLAN_MAX_AHEAD + timedelta(1)):
         with pytest.raises(ValidationError) as exc:
             planning.plan_night(district=unit("310101"), night=far, by=huangpu_dispatcher)
         assert exc.value.messages == ["最多只能提前 60 天编制巡查计划"]

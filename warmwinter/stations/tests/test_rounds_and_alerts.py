@@ -115,8 +115,10 @@ def test_an_overdue_visit_is_an_alert(station_worker, admit):
     assert found and "瑞金医院" in found[0].body
 
 
-def test_the_task_reviews_every_station(settings, station_worker, admit):
+def test_the_task_reviews_every_station(settings, station_worker, admit, time_machine):
     from warmwinter.stations.tasks import review_station_care
+
+    time_machine.move_to(_at(11))  # health checks are due by 10:00
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     admit()
