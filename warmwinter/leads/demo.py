@@ -5,6 +5,7 @@ with an outcome, some merged or cancelled, the last hours still waiting, dispatc
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,8 +14,22 @@ from django.db import transaction
 from warmwinter.accounts.models import User
 from warmwinter.core.seeding import DemoContext
 from warmwinter.dispatch.models import Team
-from warmwinter.leads.lifecycle import lead_cancel, lead_merge, lead_transition
-from warmwinter.leads.models import Lead, LeadChannel, LeadEvent, Outcome, UrgencySignal
+from warmwinter.leads.lifecycle import (
+    lead_accept,
+    lead_arrive,
+    lead_assign,
+    lead_cancel,
+    lead_close,
+    lead_merge,
+)
+from warmwinter.leads.models import (
+    Lead,
+    LeadChannel,
+    LeadEvent,
+    LeadStatus,
+    Outcome,
+    UrgencySignal,
+)
 from warmwinter.leads.services import _CODE_ALPHABET, LeadReport, lead_receive
 from warmwinter.places.models import Place, PlaceKind
 
@@ -105,37 +120,31 @@ def _play(
     if fate > 0.94:
         lead_cancel(lead=lead, by=dispatcher, reason="报告人来电说明已自行离开")
         return
-    steps: list[tuple[str, dict[str, Any]]] = [
-        ("dispatch", {"team": team}),
-        ("accept", {}),
-        ("arrive", {}),
+    # The dispatcher records each step as the team reports it by radio.
+    steps: list[tuple[Callable[..., Lead], dict[str, Any], str]] = [
+        (lead_assign, {"team": team}, LeadStatus.DISPATCHED),
+        (lead_accept, {}, LeadStatus.ACCEPTED),
+        (lead_arrive, {}, LeadStatus.ON_SCENE),
     ]
     if not recent:
-        steps.append(("close", {"outcome": rng.choice(Outcome.values), "outcome_note": ""}))
+        close = {"outcome": rng.choice(Outcome.values), "note": ""}
+        steps.append((lead_close, close, LeadStatus.CLOSED))
     elif fate < 0.6:
         steps = steps[:1]
     elif fate < 0.8:
         steps = steps[:2]
-    for action, kwargs in steps:
-        lead_transition(lead_id=lead.pk, action=action, by=None, **kwargs)
+    for step, kwargs, _status in steps:
+        step(lead=lead, by=dispatcher, **kwargs)
     # Backdate: the demo week happened over the week, not in this second.
     stamps = {}
     at = lead.received_at
-    for field, (action, _kw) in zip(
+    for field, (_step, _kw, status) in zip(
         ["dispatched_at", "accepted_at", "on_scene_at", "closed_at"], steps, strict=False
     ):
         at = at + timedelta(minutes=rng.randint(2, 20))
         stamps[field] = at
-        LeadEvent.objects.filter(lead=lead, to_status=_TARGET[action]).update(at=at)
+        LeadEvent.objects.filter(lead=lead, to_status=status).update(at=at)
     fresh = Lead.objects.get(pk=lead.pk)
     if fresh.due_at is not None and stamps:
         stamps["due_at"] = fresh.due_at - (fresh.modified_at - max(stamps.values()))
     Lead.objects.filter(pk=lead.pk).update(**stamps)
-
-
-_TARGET = {
-    "dispatch": "dispatched",
-    "accept": "accepted",
-    "arrive": "on_scene",
-    "close": "closed",
-}

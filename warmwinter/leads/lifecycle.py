@@ -10,6 +10,7 @@ transition and a LeadConflict for the other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MethodType
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,17 +39,22 @@ _STAGE_AFTER = {
 }
 
 
+#: A transition of the lead's state machine, as the model declares it: `Lead.accept`, …
+Transition = Callable[..., None]
+
+
 def lead_transition(
     *,
     lead_id: int,
-    action: str,
+    transition: Transition,
     by: Any,
     note: str = "",
     check: Callable[[Lead], None] | None = None,
     **kwargs: Any,
 ) -> Lead:
-    """Apply the lifecycle transition `action` ("dispatch", "accept", "arrive", "close",
-    "merge", "cancel", "recall") to a lead, holding its row lock.
+    """Apply `transition` (one of Lead's declared transitions: `Lead.dispatch`, `Lead.accept`,
+    `Lead.arrive`, `Lead.close`, `Lead.merge`, `Lead.cancel`, `Lead.recall`) to a lead, holding
+    its row lock.
 
     `check`, if given, runs on the locked row before the transition (e.g. "the user is in the
     lead's team") and raises to refuse. Raises LeadConflict when the lead's state no longer
@@ -57,7 +63,7 @@ def lead_transition(
     now = timezone.now()
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
-        method = getattr(lead, action)
+        method = MethodType(transition, lead)
         if not can_proceed(method):
             raise LeadConflict(
                 _("线索当前状态为「%(s)s」，不能执行此操作（可能已被他人处理）")
@@ -97,7 +103,9 @@ def lead_cancel(*, lead: Lead, by: Any, reason: str) -> Lead:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("请填写取消原因")})
-    return lead_transition(lead_id=lead.pk, action="cancel", by=by, note=reason, reason=reason)
+    return lead_transition(
+        lead_id=lead.pk, transition=Lead.cancel, by=by, note=reason, reason=reason
+    )
 
 
 def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
@@ -108,7 +116,11 @@ def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
         raise LeadConflict(_("目标线索已合并或已取消"))
     with transaction.atomic():
         merged = lead_transition(
-            lead_id=lead.pk, action="merge", by=by, note=note or into.tracking_code, into=into
+            lead_id=lead.pk,
+            transition=Lead.merge,
+            by=by,
+            note=note or into.tracking_code,
+            into=into,
         )
         LeadEvent.objects.create(
             lead=into,
@@ -127,7 +139,7 @@ def lead_assign(*, lead: Lead, team: Team, by: Any, note: str = "") -> Lead:
     if team.district_id != lead.district_id or team.is_archived:
         raise ValidationError({"team": _("只能派给线索所在区的救助分队")})
     return lead_transition(
-        lead_id=lead.pk, action="dispatch", by=by, note=note or team.name, team=team
+        lead_id=lead.pk, transition=Lead.dispatch, by=by, note=note or team.name, team=team
     )
 
 
@@ -142,11 +154,11 @@ def _member_check(user: Any) -> Any:
 
 
 def lead_accept(*, lead: Lead, by: Any) -> Lead:
-    return lead_transition(lead_id=lead.pk, action="accept", by=by, check=_member_check(by))
+    return lead_transition(lead_id=lead.pk, transition=Lead.accept, by=by, check=_member_check(by))
 
 
 def lead_arrive(*, lead: Lead, by: Any) -> Lead:
-    return lead_transition(lead_id=lead.pk, action="arrive", by=by, check=_member_check(by))
+    return lead_transition(lead_id=lead.pk, transition=Lead.arrive, by=by, check=_member_check(by))
 
 
 def lead_close(*, lead: Lead, by: Any, outcome: str, note: str = "") -> Lead:
@@ -154,7 +166,7 @@ def lead_close(*, lead: Lead, by: Any, outcome: str, note: str = "") -> Lead:
         raise ValidationError({"outcome": _("请选择处置结果")})
     return lead_transition(
         lead_id=lead.pk,
-        action="close",
+        transition=Lead.close,
         by=by,
         note=note,
         check=_member_check(by),
@@ -175,7 +187,7 @@ def auto_dispatch(*, lead_id: int) -> Lead | None:
     try:
         return lead_transition(
             lead_id=lead.pk,
-            action="dispatch",
+            transition=Lead.dispatch,
             by=None,
             note=_("自动派单：%(team)s") % {"team": best.team.name},
             team=best.team,
