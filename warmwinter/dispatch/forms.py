@@ -15,6 +15,7 @@ from warmwinter.core import clock
 from warmwinter.dispatch import selectors
 from warmwinter.dispatch.models import Team
 from warmwinter.places.models import OrgUnit, Place
+from warmwinter.places.selectors import districts_visible_to
 
 PHONE_RE = r"^[0-9+\- ]{5,20}$"
 #: datetime-local inputs send and show minutes, in the site's time zone (Asia/Shanghai).
@@ -93,7 +94,8 @@ class TeamForm(forms.Form):
             fields["district"].queryset = OrgUnit.objects.filter(pk=team.district_id)
             fields["district"].disabled = True
         else:
-            district_qs = selectors.districts_for(user=user)
+            # A district user puts a team in their own district, city users in any.
+            district_qs = districts_visible_to(user)
             districts = list(district_qs)
             fields["district"].queryset = district_qs
         fields["base_place"].queryset = selectors.base_places_for(user=user, districts=districts)

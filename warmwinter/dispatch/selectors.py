@@ -20,7 +20,7 @@ from warmwinter.core import clock
 from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
-from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
+from warmwinter.places.models import OrgUnit, Place, PlaceKind
 
 #: Metres of extra distance one open lead in hand counts as, when ranking teams.
 LOAD_PENALTY_M_DEFAULT = 1000
@@ -203,11 +203,6 @@ BASE_PLACE_KINDS = (
     PlaceKind.HELP_POINT,
     PlaceKind.CIVIL_AFFAIRS_STATION,
 )
-
-
-def districts_for(*, user: Any) -> QuerySet[OrgUnit]:
-    """The districts `user` may put a team in: a district user their own, city users all."""
-    return visible_to(OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user).order_by("code")
 
 
 def _within(districts: list[OrgUnit], field: str) -> Q:

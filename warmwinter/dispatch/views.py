@@ -28,7 +28,7 @@ from warmwinter.leads.lifecycle import LeadConflict
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.leads.selectors import lead_for
 from warmwinter.places.models import OrgLevel, OrgUnit
-from warmwinter.places.selectors import districts
+from warmwinter.places.selectors import district_for, districts_visible_to
 
 
 def _board_filters(request: HttpRequest) -> dict[str, Any]:
@@ -70,9 +70,11 @@ def board(request: HttpRequest) -> HttpResponse:
     context = _board_context(request)
     user = request_user(request)
     district = context["filters"]["district"]
+    districts = list(districts_visible_to(user))
     context.update(
         {
-            "districts": districts() if user.org_unit and user.org_unit.level == "city" else [],
+            # The district picker is for a user who sees more than one (the city).
+            "districts": districts if len(districts) > 1 else [],
             "auto_dispatch": bool(district and selectors.auto_dispatch_on(district.pk)),
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
@@ -179,9 +181,7 @@ def my_leads(request: HttpRequest) -> HttpResponse:
 @require_POST
 def auto_dispatch_toggle(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    district = get_visible_or_404(
-        OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user, code=request.POST.get("district", "")
-    )
+    district = district_for(user, request.POST.get("district", ""))
     on = request.POST.get("on") == "1"
     services.auto_dispatch_set(district=district, on=on, by=user)
     messages.success(

@@ -26,7 +26,7 @@ from warmwinter.core import clock
 from warmwinter.core.middleware import holds_nul, nul_message
 from warmwinter.patrols import planning, rules, selectors, services
 from warmwinter.patrols.models import Encounter, FollowUp, PatrolNight, PatrolStop
-from warmwinter.places.models import OrgLevel, OrgUnit
+from warmwinter.places.selectors import district_for
 
 router = Router()
 
@@ -237,9 +237,7 @@ def get_night(request: HttpRequest, night_id: int) -> Any:
 @router.post("/nights", response={200: NightDetailOut}, summary="生成（或重新生成）一晚的巡查计划")
 def plan_night(request: HttpRequest, payload: PlanIn) -> Any:
     user = _need(request, Capability.PLAN_PATROLS)
-    district = get_visible_or_404(
-        OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user, code=payload.district_code
-    )
+    district = district_for(user, payload.district_code)
     return planning.plan_night(district=district, night=payload.night or clock.tonight(), by=user)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,20 +26,12 @@ from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
 from warmwinter.patrols import planning, selectors, services
 from warmwinter.patrols.forms import PlaceWatchForm
-from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
+from warmwinter.places.models import Place, PlaceKind
+from warmwinter.places.selectors import district_for, districts_visible_to
 
 
 def _errors(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
-
-
-def _districts(user: Any) -> list[OrgUnit]:
-    from warmwinter.places.selectors import districts
-
-    unit = user.org_unit
-    if unit is not None and unit.level != OrgLevel.CITY and unit.district is not None:
-        return [unit.district]
-    return list(districts())
 
 
 @login_required
@@ -55,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "patrols/index.html",
         {
             "nights": nights,
-            "districts": _districts(user),
+            "districts": districts_visible_to(user),
             "tonight": clock.tonight(),
             "can_plan": user.can(Capability.PLAN_PATROLS),
             "overdue_follow_ups": selectors.overdue_count(user=user),
@@ -69,7 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def plan(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     code = request.POST.get("district", "")[:24]
-    district = get_visible_or_404(OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user, code=code)
+    district = district_for(user, code)
     try:
         night = date.fromisoformat(request.POST.get("night", "")[:10])
     except ValueError:

@@ -68,6 +68,18 @@ def district_by_code(code: str) -> OrgUnit | None:
     return OrgUnit.objects.filter(level=OrgLevel.DISTRICT, code=code).first()
 
 
+def districts_visible_to(user: Any) -> QuerySet[OrgUnit]:
+    """The districts `user` may see, by code: all of them for a city-level user, their own for
+    a district user, none for a unit below a district (a station, a street) or a reporter.
+    The one answer to "which districts may this user see"; every page, form and API asks it."""
+    return visible_to(districts(), user)
+
+
+def district_for(user: Any, code: str) -> OrgUnit:
+    """The district `code` if `user` may see it, else 404 (never 403)."""
+    return get_visible_or_404(districts(), user, code=code)
+
+
 def place_counts_by_district(*, user: Any) -> list[dict[str, Any]]:
     """Per visible district: how many places of each kind. One grouped query."""
     rows = places_for(user=user).values("org_unit__path", "kind").annotate(n=Count("id")).order_by()
@@ -78,7 +90,7 @@ def place_counts_by_district(*, user: Any) -> list[dict[str, Any]]:
         counts = by_code.setdefault(district_code, {})
         counts[row["kind"]] = counts.get(row["kind"], 0) + row["n"]
     result = []
-    for d in visible_to(districts(), user):
+    for d in districts_visible_to(user):
         counts = by_code.get(d.code, {})
         result.append(
             {

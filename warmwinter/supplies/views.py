@@ -23,7 +23,7 @@ from warmwinter.accounts.scoping import visible_to
 from warmwinter.core import clock
 from warmwinter.people.selectors import person_for
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
-from warmwinter.places.selectors import district_by_code, districts
+from warmwinter.places.selectors import district_by_code, district_for, districts_visible_to
 from warmwinter.supplies import alerts, exports, forms, rules, selectors, services
 from warmwinter.supplies.models import (
     Batch,
@@ -330,13 +330,7 @@ def mobile_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _chosen_district(user: Any, code: str) -> OrgUnit | None:
     if code:
-        district = district_by_code(code)
-        if (
-            district is None
-            or not visible_to(OrgUnit.objects.filter(pk=district.pk), user).exists()
-        ):
-            raise Http404
-        return district
+        return district_for(user, code)
     return user.org_unit.district if user.org_unit else None
 
 
@@ -367,7 +361,7 @@ def reserves(request: HttpRequest) -> HttpResponse:
         "position": position,
         "shortfalls": [s for s in position if s.missing > 0],
         "plan": plan,
-        "districts": visible_to(districts(), user),
+        "districts": districts_visible_to(user),
         "target_form": target_form,
     }
     return render(request, "supplies/reserves.html", context)

@@ -13,6 +13,7 @@ from warmwinter.accounts.auth import TokenAuth, request_user
 from warmwinter.accounts.roles import Capability
 from warmwinter.core import clock
 from warmwinter.pagination import BoundedLimitOffsetPagination
+from warmwinter.places.selectors import districts_visible_to
 from warmwinter.weather import selectors, services
 from warmwinter.weather.levels import LevelEffects, ResponseLevel
 from warmwinter.weather.models import LevelEvent, WeatherWarning
@@ -273,10 +274,7 @@ def get_warning(request: HttpRequest, warning_id: int) -> Any:
 @router.get("/levels", response=list[DistrictLevelOut], summary="各区当前响应等级（按权限范围）")
 def list_levels(request: HttpRequest) -> Any:
     user = _user_with(request, Capability.VIEW_WEATHER)
-    return [
-        _district_level_out(dl)
-        for dl in selectors.district_levels(selectors.districts_visible_to(user))
-    ]
+    return [_district_level_out(dl) for dl in selectors.district_levels(districts_visible_to(user))]
 
 
 @router.get("/levels/{code}", response=DistrictWeatherOut, summary="某区的响应等级、预警与措施")

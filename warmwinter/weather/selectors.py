@@ -13,9 +13,9 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from warmwinter.accounts.scoping import visible_to
 from warmwinter.core import clock
-from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
+from warmwinter.places.models import OrgUnit, Place, PlaceKind
+from warmwinter.places.selectors import district_by_code, districts_visible_to
 from warmwinter.weather import defaults, rules
 from warmwinter.weather.levels import LevelEffects, ResponseLevel
 from warmwinter.weather.models import (
@@ -156,14 +156,10 @@ def open_shelters(district: OrgUnit) -> QuerySet[PlaceActivation]:
     )
 
 
-def districts_visible_to(user: Any) -> QuerySet[OrgUnit]:
-    return visible_to(OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user).order_by("code")
-
-
 def district_for(user: Any, code: str) -> OrgUnit:
     """The district `code` if `user` may follow its response, else 404. A user sees the
     districts in their scope and the district their own unit lies in (a district station)."""
-    district = OrgUnit.objects.filter(level=OrgLevel.DISTRICT, code=code).first()
+    district = district_by_code(code)
     if district is None:
         raise Http404
     if districts_visible_to(user).filter(pk=district.pk).exists():

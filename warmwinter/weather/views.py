@@ -10,6 +10,7 @@ from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.core import clock
+from warmwinter.places.selectors import districts_visible_to
 from warmwinter.places.services import first_error_message
 from warmwinter.weather import selectors, services
 from warmwinter.weather.forms import IngestForm, LevelForm
@@ -20,7 +21,7 @@ from warmwinter.weather.parsing import WarningRejected
 @capability_required(Capability.VIEW_WEATHER)
 def index(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    levels = selectors.district_levels(selectors.districts_visible_to(user))
+    levels = selectors.district_levels(districts_visible_to(user))
     return render(
         request,
         "weather/index.html",
@@ -28,7 +29,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "levels": levels,
             "warnings": list(selectors.warnings_in_force()),
             "home": selectors.home_district(user),
-            "events": selectors.recent_level_events(selectors.districts_visible_to(user)),
+            "events": selectors.recent_level_events(districts_visible_to(user)),
             "can_manage": user.can(Capability.MANAGE_WEATHER),
         },
     )
