@@ -11,11 +11,7 @@ from django.http import HttpRequest
 
 from warmwinter.audit.middleware import current_request
 from warmwinter.audit.models import AuditAction, AuditEvent
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or None
+from warmwinter.core.http import client_address
 
 
 def _org_unit_of(target: models.Model | None) -> Any:
@@ -62,7 +58,7 @@ def audit_event(
         target_label=str(target)[:200] if target is not None else "",
         org_unit=_org_unit_of(target),
         detail=detail or {},
-        ip=_client_ip(request) if request is not None else None,
+        ip=client_address(request) if request is not None else None,
         via=via,
     )
 

@@ -1,7 +1,7 @@
 """A fixed-window rate limit per client address, kept in the Django cache.
 
-Used by the anonymous channels (the public page and Open311). REMOTE_ADDR only: a forwarded
-header is set by the client unless a trusted proxy rewrites it.
+Used by the anonymous channels (the public page and Open311). The client's address is
+`core/http.client_address`'s to say.
 """
 
 from __future__ import annotations
@@ -10,18 +10,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from warmwinter.core.http import client_address
+
 #: (reports, seconds) per client address.
 PUBLIC_RATE_DEFAULT = (10, 600)
-
-
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def hit(request: HttpRequest, bucket: str) -> bool:
     """Count one request; True when the client is over the limit (and should get 429)."""
     limit, window = getattr(settings, "LEADS_PUBLIC_RATE", PUBLIC_RATE_DEFAULT)
-    key = f"leads-rate:{bucket}:{client_ip(request)}"
+    key = f"leads-rate:{bucket}:{client_address(request) or 'unknown'}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)

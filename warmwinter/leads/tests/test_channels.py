@@ -103,6 +103,15 @@ def test_the_public_page_is_rate_limited_per_client(client, reference, settings)
     assert Lead.objects.count() == 3
 
 
+def test_a_forged_forwarded_header_does_not_escape_the_public_rate_limit(reference, settings):
+    settings.LEADS_PUBLIC_RATE = (1, 600)
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    assert client.post("/leads/report/", PUBLIC).status_code == 201
+    forged = client.post("/leads/report/", PUBLIC, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert forged.status_code == 429
+    assert Lead.objects.count() == 1
+
+
 def test_an_unknown_tracking_code_is_404(client, reference):
     assert client.get("/leads/track/ZZZZZZZZZZ/").status_code == 404
 
