@@ -11,7 +11,6 @@ in-memory cache that did not make the change sees it within the TTL. A miss goes
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -33,10 +32,6 @@ def _cache_key(key_hash: str) -> str:
     return f"accounts:token:{key_hash}"
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def forget_tokens(key_hashes: list[str]) -> None:
     """Drop cached users of these tokens now, and again after the commit (a request in between
     may have cached the row as it was before the change)."""
@@ -50,7 +45,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         ttl = getattr(settings, "API_TOKEN_CACHE_S", TOKEN_CACHE_S_DEFAULT)
-        key = _cache_key(_hash(token))
+        key = _cache_key(ApiToken.hash_of(token))
         # The cache returns a fresh copy of the user each time: no request shares an instance.
         user = cache.get(key) if ttl > 0 else None
         if user is None:
@@ -59,7 +54,7 @@ class TokenAuth(HttpBearer):
                 return None
             if ttl > 0:
                 expires = (
-                    ApiToken.objects.filter(key_hash=_hash(token))
+                    ApiToken.objects.filter(key_hash=ApiToken.hash_of(token))
                     .values_list("expires_at", flat=True)
                     .first()
                 )

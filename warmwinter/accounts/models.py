@@ -66,10 +66,6 @@ class User(AbstractUser):
         return self.role in MOBILE_ROLES
 
 
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def update(self, **kwargs: Any) -> int:
         """A bulk change (revoking all of a user's tokens) also drops their cached lookups,
@@ -120,12 +116,17 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
 
+    @staticmethod
+    def hash_of(raw: str) -> str:
+        """The stored form of a raw token (`key_hash`), also the key of its cached user."""
+        return hashlib.sha256(raw.encode()).hexdigest()
+
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
         """Create a token; returns it and the raw value, which is not stored anywhere."""
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, key_hash=_hash_token(raw), key_prefix=raw[:8]
+            user=user, name=name, key_hash=cls.hash_of(raw), key_prefix=raw[:8]
         )
         return token, raw
 
@@ -134,7 +135,7 @@ class ApiToken(models.Model):
         if not raw.startswith(cls.PREFIX) or len(raw) > 200:
             return None
         token = (
-            cls.objects.usable().select_related("user").filter(key_hash=_hash_token(raw)).first()
+            cls.objects.usable().select_related("user").filter(key_hash=cls.hash_of(raw)).first()
         )
         if token is None:
             return None
