@@ -17,6 +17,7 @@ from warmwinter.accounts.models import User
 from warmwinter.accounts.roles import ROLE_CAPABILITIES, Capability
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
 from warmwinter.core import clock
+from warmwinter.core.shifts import overlapping
 from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
@@ -271,12 +272,4 @@ def shifts_past(team: Team, *, now: datetime | None = None) -> list[Shift]:
 def tonight_shift(team: Team, *, now: datetime | None = None) -> Shift | None:
     """The team's shift that covers tonight (the first one overlapping 22:00–06:00)."""
     start, end = clock.night_bounds(clock.tonight(now))
-    return (
-        Shift.objects.filter(team=team, starts_at__lt=end, ends_at__gt=start)
-        .order_by("starts_at")
-        .first()
-    )
-
-
-def shifts_overlapping(team: Team, starts_at: datetime, ends_at: datetime) -> QuerySet[Shift]:
-    return Shift.objects.filter(team=team, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    return overlapping(Shift.objects.filter(team=team), start, end).order_by("starts_at").first()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import clock
+from warmwinter.core import clock, shifts
 from warmwinter.dispatch import selectors
 from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.places import geo
@@ -231,32 +231,8 @@ def team_archive(*, team: Team, by: Any, reason: str) -> Team:
 
 # --- Shifts -----------------------------------------------------------------------------------
 
-SHIFT_MAX_LENGTH = timedelta(hours=24)
-#: How far ahead a shift may be planned.
-SHIFT_MAX_AHEAD = timedelta(days=60)
 #: The convenience copy: tonight's shift onto this many following nights.
 REPEAT_NIGHTS = 7
-
-
-def _shift_errors(starts_at: datetime, ends_at: datetime, now: datetime) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if ends_at <= starts_at:
-        errors["ends_at"] = _("结束时间须晚于开始时间")
-    elif ends_at - starts_at > SHIFT_MAX_LENGTH:
-        errors["ends_at"] = _("一个班次不能超过 24 小时")
-    elif ends_at <= now:
-        errors["ends_at"] = _("这个班次已经结束，不能再添加")
-    if starts_at > now + SHIFT_MAX_AHEAD:
-        errors["starts_at"] = _("最多只能提前 60 天排班")
-    return errors
-
-
-def _overlap_message(other: Shift) -> str:
-    a, b = clock.local(other.starts_at), clock.local(other.ends_at)
-    return _("与已有班次 %(a)s – %(b)s 重叠") % {
-        "a": f"{a:%m-%d %H:%M}",
-        "b": f"{b:%m-%d %H:%M}",
-    }
 
 
 def _locked_team(team: Team) -> Team:
@@ -272,17 +248,15 @@ def shift_add(
     *, team: Team, starts_at: datetime, ends_at: datetime, by: Any, now: datetime | None = None
 ) -> Shift:
     """Put `team` on duty from `starts_at` to `ends_at` (at most 24 h, not overlapping another
-    of its shifts, not yet over, at most 60 days ahead)."""
+    of its shifts, not yet over, at most 60 days ahead: `core/shifts.py`)."""
     _require_dispatcher(by, team.district)
     now = now or timezone.now()
-    errors = _shift_errors(starts_at, ends_at, now)
+    errors = shifts.shift_errors(starts_at, ends_at, now=now)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         team = _locked_team(team)
-        other = selectors.shifts_overlapping(team, starts_at, ends_at).first()
-        if other is not None:
-            raise ValidationError({"starts_at": _overlap_message(other)})
+        shifts.refuse_overlap(Shift.objects.filter(team=team), starts_at, ends_at)
         shift = Shift.objects.create(team=team, starts_at=starts_at, ends_at=ends_at)
         audit_record(actor=by, action=AuditAction.CREATE, target=shift)
     return shift
@@ -330,8 +304,8 @@ def shift_repeat(
             # Same wall-clock time on a later date (a fixed 24 h step would drift under DST).
             starts_at = clock.at(start.date() + timedelta(days=day), start.time())
             ends_at = starts_at + length
-            if _shift_errors(starts_at, ends_at, now) or (
-                selectors.shifts_overlapping(team, starts_at, ends_at).exists()
+            if shifts.shift_errors(starts_at, ends_at, now=now) or (
+                shifts.overlapping(Shift.objects.filter(team=team), starts_at, ends_at).exists()
             ):
                 skipped += 1
                 continue

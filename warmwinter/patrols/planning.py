@@ -22,8 +22,8 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
+from warmwinter.core import shifts as shift_rules
 from warmwinter.dispatch.models import Shift, Team
-from warmwinter.dispatch.services import SHIFT_MAX_AHEAD
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.patrols import routing
 from warmwinter.patrols.models import (
@@ -43,7 +43,7 @@ RECENT_RESOLUTION = 9
 LEAD_PRIORITY = {1: 100, 2: 90, 3: 75, 4: 60, 5: 50}
 DEFAULT_DWELL = 10
 #: A plan routes the teams on duty, and no shift is planned further ahead than this.
-PLAN_MAX_AHEAD = SHIFT_MAX_AHEAD
+PLAN_MAX_AHEAD = shift_rules.MAX_AHEAD
 
 
 @dataclass
@@ -210,8 +210,11 @@ def teams_on_duty(
     """Teams of the district with a shift overlapping the night, and the part of the night
     each covers."""
     shifts = (
-        Shift.objects.filter(team__district=district, team__archived_at__isnull=True)
-        .filter(starts_at__lt=end, ends_at__gt=start)
+        shift_rules.overlapping(
+            Shift.objects.filter(team__district=district, team__archived_at__isnull=True),
+            start,
+            end,
+        )
         .select_related("team")
         .order_by("team__name", "starts_at")
     )

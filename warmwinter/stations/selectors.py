@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
 from warmwinter.core import clock
+from warmwinter.core.shifts import overlapping
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 from warmwinter.places.selectors import public_places
 from warmwinter.stations import rules
@@ -268,7 +269,7 @@ def daily_care(station: OrgUnit, *, now: datetime | None = None) -> DailyCare:
     start = clock.day_bounds(today)[0]
     end = start + timedelta(days=rules.roster_days_ahead())
     shifts = list(
-        DutyShift.objects.filter(station=station, ends_at__gt=start, starts_at__lt=end).values_list(
+        overlapping(DutyShift.objects.filter(station=station), start, end).values_list(
             "starts_at", "ends_at", "is_leader"
         )
     )
@@ -328,9 +329,7 @@ def decisions_for(*, user: Any, station: OrgUnit, limit: int = 20) -> list[AidDe
 
 
 def roster_for(station: OrgUnit, *, start: datetime, end: datetime) -> QuerySet[DutyShift]:
-    return DutyShift.objects.filter(
-        station=station, ends_at__gt=start, starts_at__lt=end
-    ).select_related("user")
+    return overlapping(DutyShift.objects.filter(station=station), start, end).select_related("user")
 
 
 def zone_for(user: Any, pk: Any) -> Zone:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import clock
+from warmwinter.core import clock, shifts
 from warmwinter.people.models import Person, TimelineKind
 from warmwinter.people.services import person_create, timeline_record
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
@@ -545,11 +545,8 @@ def duty_shift_add(
     is_leader: bool = False,
 ) -> DutyShift:
     _require(by, Capability.MANAGE_STATIONS, station)
-    errors: dict[str, str] = {}
-    if ends_at <= starts_at:
-        errors["ends_at"] = _("结束时间须晚于开始时间")
-    elif ends_at - starts_at > timedelta(hours=24):
-        errors["ends_at"] = _("一个班次不能超过 24 小时")
+    # A station's roster also records duty afterwards: no `now`, so past shifts are accepted.
+    errors = shifts.shift_errors(starts_at, ends_at)
     if user.org_unit_id != station.pk:
         errors["user"] = _("值班人员须为本站工作人员")
     if is_leader and not user.can(Capability.APPROVE_STAY_EXTENSIONS):
