@@ -57,21 +57,25 @@ def overlapping(
     return shifts.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
-def overlap_message(starts_at: datetime, ends_at: datetime) -> str:
-    """The refusal that names the shift in the way (Shanghai time)."""
+def overlap_message(starts_at: datetime, ends_at: datetime, *, who: str = "") -> str:
+    """The refusal that names the shift in the way (Shanghai time) and, on a roster of people,
+    `who` it belongs to."""
     a, b = clock.local(starts_at), clock.local(ends_at)
-    return _("与已有班次 %(a)s – %(b)s 重叠") % {
-        "a": f"{a:%m-%d %H:%M}",
-        "b": f"{b:%m-%d %H:%M}",
-    }
+    span = {"a": f"{a:%m-%d %H:%M}", "b": f"{b:%m-%d %H:%M}"}
+    if who:
+        return _("%(who)s 在 %(a)s – %(b)s 已有班次，时间重叠") % {**span, "who": who}
+    return _("与已有班次 %(a)s – %(b)s 重叠") % span
 
 
-def refuse_overlap(shifts: models.QuerySet[S], starts_at: datetime, ends_at: datetime) -> None:
-    """Raise ValidationError (on `starts_at`) when a shift of `shifts` overlaps the new one.
+def refuse_overlap(
+    shifts: models.QuerySet[S], starts_at: datetime, ends_at: datetime, *, who: str = ""
+) -> None:
+    """Raise ValidationError (on `starts_at`) when a shift of `shifts` overlaps the new one;
+    `who` names the person whose shifts they are, where they are one person's.
 
     Precondition: the caller is in a transaction and holds the row lock that every writer of
     `shifts` takes first; without it two writers can both pass this check.
     """
     other = overlapping(shifts, starts_at, ends_at).values_list("starts_at", "ends_at").first()
     if other is not None:
-        raise ValidationError({"starts_at": overlap_message(*other)})
+        raise ValidationError({"starts_at": overlap_message(*other, who=who)})

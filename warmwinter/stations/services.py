@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.models import User
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -534,6 +535,14 @@ def disinfection_record(
     return entry
 
 
+def _lock_staff_member(user: Any) -> None:
+    """Lock the staff member's row: one person's duty shifts are added one writer at a time, so
+    two colleagues cannot both put them on duty at the same hours. FOR NO KEY UPDATE, so that
+    rows which only refer to the user (their audit events) are not held up. Caller is in a
+    transaction."""
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk").get()
+
+
 @transaction.atomic
 def duty_shift_add(
     *,
@@ -544,6 +553,9 @@ def duty_shift_add(
     ends_at: datetime,
     is_leader: bool = False,
 ) -> DutyShift:
+    """Put a staff member of `station` on duty (值班) from `starts_at` to `ends_at`: the shift
+    rules of `core/shifts.py` (at most 24 h; never the same person twice at once), the leader
+    on duty only a leader."""
     _require(by, Capability.MANAGE_STATIONS, station)
     # A station's roster also records duty afterwards: no `now`, so past shifts are accepted.
     errors = shifts.shift_errors(starts_at, ends_at)
@@ -553,6 +565,10 @@ def duty_shift_add(
         errors["is_leader"] = _("只有带班领导可以带班")
     if errors:
         raise ValidationError(errors)
+    _lock_staff_member(user)
+    # One person cannot be on duty twice at once; two colleagues overlapping is how 24-hour
+    # cover with a leader on the day shift works, so only the same person's shifts count.
+    shifts.refuse_overlap(DutyShift.objects.filter(user=user), starts_at, ends_at, who=str(user))
     shift = DutyShift.objects.create(
         station=station,
         user=user,
