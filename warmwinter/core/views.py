@@ -50,13 +50,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @capability_required(Capability.VIEW_MAP)
 def map_view(request: HttpRequest) -> HttpResponse:
-    config = {
-        "tileUrl": settings.MAP_TILE_URL,
-        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-        "centre": [31.2304, 121.4737],
-        "kinds": {value: str(label) for value, label in PlaceKind.choices},
+    config = {"kinds": {value: str(label) for value, label in PlaceKind.choices}}
+    context = {
+        "map_config": config,
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
-    return render(request, "core/map.html", {"map_config": config})
+    return render(request, "core/map.html", context)
 
 
 @require_GET

@@ -230,6 +230,7 @@ def _shell_assets() -> list[str]:
         static("core/site.css"),
         static("patrols/app.css"),
         static("patrols/app.js"),
+        static("core/basemap.js"),  # imported by app.js: the module must be there offline too
         static("vendor/leaflet/leaflet.css"),
         static("vendor/leaflet/leaflet.js"),
         static("patrols/icon.svg"),

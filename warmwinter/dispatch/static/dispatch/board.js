@@ -1,13 +1,10 @@
 // The board's map follows the queue: after every refresh of the live partial the markers are
 // redrawn from the rows' data attributes (one source of truth, no second poll).
-(function () {
-  "use strict";
-  const el = document.getElementById("board-map");
-  if (!el || typeof L === "undefined") return;
-  const map = L.map(el).setView([31.2304, 121.4737], 11);
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
-  }
+import { baseMap, popupText } from "../core/basemap.js";
+
+const el = document.getElementById("board-map");
+const map = baseMap(el);
+if (map) {
   const layer = L.layerGroup().addTo(map);
   const colours = { 1: "#b3261e", 2: "#e8710a", 3: "#1e6fd9" };
   let fitted = false;
@@ -24,7 +21,7 @@
         weight: overdue ? 3 : 1,
         fillColor: colours[row.dataset.priority] || "#888",
         fillOpacity: 0.85,
-      }).bindPopup(row.dataset.code).addTo(layer);
+      }).bindPopup(popupText(row.dataset.code)).addTo(layer);
       points.push([lat, lng]);
     });
     el.dataset.markers = String(points.length);
@@ -37,4 +34,4 @@
   document.body.addEventListener("htmx:afterSwap", (e) => {
     if (e.target && e.target.id === "board-live") redraw();
   });
-})();
+}

@@ -1,16 +1,13 @@
 // The report form's location: a pin on the map, "use my location", or a landmark.
 // The browser's geolocation and a map click give WGS-84 (no tile offset without tiles).
-(function () {
-  "use strict";
-  const el = document.getElementById("pick-map");
-  if (!el || typeof L === "undefined") return;
+import { baseMap } from "../core/basemap.js";
+
+const el = document.getElementById("pick-map");
+const map = baseMap(el);
+if (map) {
   const lat = document.querySelector("input[name=lat]");
   const lng = document.querySelector("input[name=lng]");
   const statusEl = document.getElementById("location-status");
-  const map = L.map(el).setView([31.2304, 121.4737], 11);
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
-  }
   let marker = null;
   function place(la, ln, label) {
     lat.value = la.toFixed(6);
@@ -35,4 +32,4 @@
       { enableHighAccuracy: true, timeout: 10000 }
     );
   });
-})();
+}

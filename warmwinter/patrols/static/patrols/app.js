@@ -3,6 +3,8 @@
 // with a client UUID minted when the form was filled in. The queue is sent when the phone is
 // online; the server stores a UUID once, so a replay never doubles anything. What the server
 // refuses stays in the queue with its reason until the patrol deletes it.
+import { baseMap, popupText } from "../core/basemap.js";
+
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("app-config").textContent);
@@ -91,11 +93,9 @@
   let map = null;
   let mapLayer = null;
   function renderMap() {
-    const el = $("#route-map");
     if (typeof L === "undefined" || !today) return;
     if (!map) {
-      map = L.map(el).setView([31.2304, 121.4737], 12);
-      if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
+      map = baseMap($("#route-map"), { zoom: 12 });
       mapLayer = L.layerGroup().addTo(map);
     }
     mapLayer.clearLayers();
@@ -105,7 +105,7 @@
       for (const stop of today.stops.filter((s) => s.team_id === team.id)) {
         path.push([stop.lat, stop.lng]);
         L.circleMarker([stop.lat, stop.lng], { radius: 7, color: stop.result === "pending" ? "#b3261e" : "#188038" })
-          .bindPopup(`${stop.seq}. ${esc(stop.label)}`).addTo(mapLayer);
+          .bindPopup(popupText(`${stop.seq}. ${stop.label}`)).addTo(mapLayer);
       }
       path.push([team.lat, team.lng]);
       L.polyline(path, { color: "#1e6fd9", weight: 3 }).addTo(mapLayer);
