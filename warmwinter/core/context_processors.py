@@ -10,6 +10,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "nav_items": navigation_for(request.user, request.path),
         "hotline_number": settings.HOTLINE_NUMBER,
+        # Every map's element carries these for core/static/core/basemap.js.
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
     if getattr(request.user, "is_authenticated", False):
         from warmwinter.notifications.selectors import unread_count

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -51,12 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.VIEW_MAP)
 def map_view(request: HttpRequest) -> HttpResponse:
     config = {"kinds": {value: str(label) for value, label in PlaceKind.choices}}
-    context = {
-        "map_config": config,
-        "map_tile_url": settings.MAP_TILE_URL,
-        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-    }
-    return render(request, "core/map.html", context)
+    return render(request, "core/map.html", {"map_config": config})
 
 
 @require_GET

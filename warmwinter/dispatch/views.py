@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,8 +75,6 @@ def board(request: HttpRequest) -> HttpResponse:
             # The district picker is for a user who sees more than one (the city).
             "districts": districts if len(districts) > 1 else [],
             "auto_dispatch": bool(district and selectors.auto_dispatch_on(district.pk)),
-            "map_tile_url": settings.MAP_TILE_URL,
-            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         }
     )
     return render(request, "dispatch/board.html", context)

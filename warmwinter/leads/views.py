@@ -31,12 +31,6 @@ from warmwinter.leads.rules import priority_label
 from warmwinter.places.geo import OutsideServiceAreaError
 
 
-def _map(context: dict[str, Any]) -> dict[str, Any]:
-    context["map_tile_url"] = settings.MAP_TILE_URL
-    context["map_tile_attribution"] = settings.MAP_TILE_ATTRIBUTION
-    return context
-
-
 def _receive(request: HttpRequest, form: LeadReportForm, by: Any) -> Lead | None:
     """Record the form's report; on a refusal, put the reason on the form and return None."""
     try:
@@ -65,7 +59,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "leads/public_report.html",
-                _map({"form": form, "rate_limited": True, "hotline": settings.HOTLINE_NUMBER}),
+                {"form": form, "rate_limited": True, "hotline": settings.HOTLINE_NUMBER},
                 status=429,
             )
         form = PublicReportForm(request.POST, request.FILES)
@@ -83,7 +77,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "leads/public_report.html",
-        _map({"form": form, "hotline": settings.HOTLINE_NUMBER}),
+        {"form": form, "hotline": settings.HOTLINE_NUMBER},
         status=status,
     )
 
@@ -137,7 +131,7 @@ def quick_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "leads/quick_report.html",
-        _map({"form": form}),
+        {"form": form},
         status=400 if form.errors else 200,
     )
 

@@ -94,8 +94,6 @@ def night(request: HttpRequest, pk: int) -> HttpResponse:
             "unassigned": unassigned,
             "places": places.order_by("name"),
             "can_plan": user.can(Capability.PLAN_PATROLS),
-            "map_tile_url": settings.MAP_TILE_URL,
-            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },
     )
 
@@ -256,8 +254,6 @@ def app(request: HttpRequest) -> HttpResponse:
         request,
         "patrols/app.html",
         {
-            "map_tile_url": settings.MAP_TILE_URL,
-            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "hotline": getattr(settings, "HOTLINE_NUMBER", ""),
             "flags": [(n, str(label)) for n, label in rules.ASSESSMENT_FLAGS],
             "willingness": rules.Willingness.choices,
