@@ -1,5 +1,7 @@
 """Real headless Chromium (Debian's package) driven by Playwright against a live server."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -32,3 +34,37 @@ def test_dispatcher_logs_in_and_sees_places_on_the_map(
     expect(page.locator(".leaflet-interactive")).to_have_count(huangpu)
     page.locator(".leaflet-interactive").first.click(force=True)
     expect(page.locator(".leaflet-popup-content")).to_be_visible()
+
+
+def test_a_map_draws_the_configured_tiles_and_none_without(
+    page, live_server, settings, huangpu_dispatcher, huangpu_key_place
+):
+    """core/basemap.js: the tiles of MAP_TILE_URL with their attribution; without it, no tile
+    is asked of anyone and the places are still drawn."""
+    tiles = f"{live_server.url}/static/test-tiles/"
+    settings.MAP_TILE_URL = tiles + "{z}/{x}/{y}.png"
+    settings.MAP_TILE_ATTRIBUTION = "© 测试底图"
+    sign_in(page, live_server.url, "huangpu_dispatcher")
+    page.goto(f"{live_server.url}/map/")
+    expect(page.locator("img.leaflet-tile").first).to_be_attached()
+    assert page.locator("img.leaflet-tile").first.get_attribute("src").startswith(tiles)
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("© 测试底图")
+
+    settings.MAP_TILE_URL = ""
+    page.goto(f"{live_server.url}/map/")
+    expect(page.get_by_test_id("map")).to_have_attribute("data-loaded", re.compile(r"\d+"))
+    expect(page.locator(".leaflet-interactive").first).to_be_attached()
+    expect(page.locator("img.leaflet-tile")).to_have_count(0)
+
+
+def test_a_map_popup_shows_data_as_text_not_markup(page, live_server, huangpu_dispatcher):
+    sign_in(page, live_server.url, "huangpu_dispatcher")
+    page.goto(f"{live_server.url}/map/")
+    shown = page.evaluate(
+        """async () => {
+            const { popupText } = await import("/static/core/basemap.js");
+            const box = popupText('<img src=x onerror="window.hit=1">', "桥洞 & 通道");
+            return { text: box.textContent, images: box.querySelectorAll("img").length };
+        }"""
+    )
+    assert shown == {"text": '<img src=x onerror="window.hit=1">桥洞 & 通道', "images": 0}

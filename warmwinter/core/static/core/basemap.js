@@ -4,8 +4,10 @@
 // any tile server), and the default view of Shanghai. The server writes the tile settings on
 // the map's element as data-tile-url and data-tile-attribution (core/context_processors.py).
 //
-// Leaflet reads a string given to bindPopup or divIcon as HTML; what comes from data (a team's
-// name, a stop's label) is handed to it as a text node built here, never as a string.
+// The attribution is the operator's setting and Leaflet shows it as HTML (providers ask for a
+// link); it is configuration, never data. Leaflet reads a string given to bindPopup or divIcon
+// as HTML too: what comes from data (a team's name, a stop's label) is handed to it as a text
+// node built here, never as a string.
 
 /** People's Square (人民广场), the centre of the city's maps. */
 export const SHANGHAI = [31.2304, 121.4737];
