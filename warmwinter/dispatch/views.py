@@ -17,7 +17,7 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.core import clock
-from warmwinter.core.forms import submit
+from warmwinter.core.forms import REFUSED, render_form, submit
 from warmwinter.dispatch import selectors, services
 from warmwinter.dispatch.forms import ArchiveForm, ShiftForm, TeamForm
 from warmwinter.dispatch.models import Shift, Team
@@ -118,7 +118,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     except LeadConflict as exc:
         return _refused(request, lead, exc, 409)
     except ValidationError as exc:
-        return _refused(request, lead, exc, 400)
+        return _refused(request, lead, exc, REFUSED)
     messages.success(
         request, _("已派单：%(code)s → %(team)s") % {"code": lead.tracking_code, "team": team}
     )
@@ -144,7 +144,7 @@ def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             form = CloseForm(request.POST)
             if not form.is_valid():
-                return _refused(request, lead, ValidationError(_("请选择处置结果")), 400)
+                return _refused(request, lead, ValidationError(_("请选择处置结果")), REFUSED)
             lifecycle.lead_close(
                 lead=lead,
                 by=user,
@@ -210,7 +210,6 @@ def _team_page(
     team_form: TeamForm | None = None,
     shift_form: ShiftForm | None = None,
     archive_form: ArchiveForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     user = request_user(request)
     now = timezone.now()
@@ -225,7 +224,7 @@ def _team_page(
         "repeat_nights": services.REPEAT_NIGHTS,
         "now": now,
     }
-    return render(request, "dispatch/team.html", context, status=status)
+    return render_form(request, "dispatch/team.html", context, team_form, shift_form, archive_form)
 
 
 @login_required
@@ -244,8 +243,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
         if team is not None:
             messages.success(request, _("已新建救助分队：%(team)s") % {"team": team.name})
             return redirect("dispatch:team", pk=team.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "dispatch/team_new.html", {"form": form}, status=status)
+    return render_form(request, "dispatch/team_new.html", {"form": form}, form)
 
 
 @login_required
@@ -261,7 +259,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if submit(form, lambda data: services.team_update(team=team, by=user, **form.service_kwargs())):
         messages.success(request, _("已保存分队信息"))
         return redirect("dispatch:team", pk=team.pk)
-    return _team_page(request, team, team_form=form, status=400)
+    return _team_page(request, team, team_form=form)
 
 
 @login_required
@@ -276,7 +274,7 @@ def team_archive(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.team_archive(team=team, by=user, reason=data["reason"]),
     )
     if archived is None:
-        return _team_page(request, team, archive_form=form, status=400)
+        return _team_page(request, team, archive_form=form)
     messages.success(request, _("已归档救助分队：%(team)s") % {"team": team.name})
     return redirect("dispatch:teams")
 
@@ -290,7 +288,7 @@ def shift_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShiftForm(request.POST)
     shift = submit(form, lambda data: services.shift_add(team=team, by=user, **data))
     if shift is None:
-        return _team_page(request, team, shift_form=form, status=400)
+        return _team_page(request, team, shift_form=form)
     messages.success(request, _("已添加班次：%(shift)s") % {"shift": _shift_label(shift)})
     return redirect("dispatch:team", pk=team.pk)
 

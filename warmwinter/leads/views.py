@@ -17,6 +17,7 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.forms import REFUSED, render_form, submit
 from warmwinter.leads import lifecycle, ratelimit, selectors, services
 from warmwinter.leads.forms import (
     CancelForm,
@@ -31,20 +32,19 @@ from warmwinter.leads.rules import priority_label
 from warmwinter.places.geo import OutsideServiceAreaError
 
 
-def _receive(request: HttpRequest, form: LeadReportForm, by: Any) -> Lead | None:
-    """Record the form's report; on a refusal, put the reason on the form and return None."""
-    try:
-        lead, _created = services.lead_receive(
-            report=form.to_report(), by=by, idempotency_key=form.idempotency_key()
-        )
-    except OutsideServiceAreaError as exc:
-        form.add_error(None, str(exc))
-        return None
-    except ValidationError as exc:
-        for message in exc.messages:
-            form.add_error(None, message)
-        return None
-    return lead
+def _receive(form: LeadReportForm, by: Any) -> Lead | None:
+    """Record the form's report; on a refusal the reason is on the form and None comes back."""
+
+    def receive(_data: dict[str, Any]) -> Lead:
+        try:
+            lead, _created = services.lead_receive(
+                report=form.to_report(), by=by, idempotency_key=form.idempotency_key()
+            )
+        except OutsideServiceAreaError as exc:
+            raise ValidationError(str(exc)) from exc
+        return lead
+
+    return submit(form, receive)
 
 
 # --- public channel (no login) -------------------------------------------------------------
@@ -53,7 +53,6 @@ def _receive(request: HttpRequest, form: LeadReportForm, by: Any) -> Lead | None
 @require_http_methods(["GET", "POST"])
 def public_report(request: HttpRequest) -> HttpResponse:
     form = PublicReportForm()
-    status = 200
     if request.method == "POST":
         if ratelimit.hit(request, "public"):
             return render(
@@ -63,23 +62,17 @@ def public_report(request: HttpRequest) -> HttpResponse:
                 status=429,
             )
         form = PublicReportForm(request.POST, request.FILES)
-        if form.is_valid():
-            lead = _receive(request, form, by=None)
-            if lead is not None:
-                station = selectors.nearest_public_station(lead.lat, lead.lng)
-                return render(
-                    request,
-                    "leads/public_done.html",
-                    {"lead": lead, "station": station, "hotline": settings.HOTLINE_NUMBER},
-                    status=201,
-                )
-        status = 400
-    return render(
-        request,
-        "leads/public_report.html",
-        {"form": form, "hotline": settings.HOTLINE_NUMBER},
-        status=status,
-    )
+        lead = _receive(form, by=None)
+        if lead is not None:
+            station = selectors.nearest_public_station(lead.lat, lead.lng)
+            return render(
+                request,
+                "leads/public_done.html",
+                {"lead": lead, "station": station, "hotline": settings.HOTLINE_NUMBER},
+                status=201,
+            )
+    context = {"form": form, "hotline": settings.HOTLINE_NUMBER}
+    return render_form(request, "leads/public_report.html", context, form)
 
 
 @require_GET
@@ -121,19 +114,14 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def quick_report(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = QuickReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        lead = _receive(request, form, by=user)
+    if request.method == "POST":
+        lead = _receive(form, by=user)
         if lead is not None:
             messages.success(
                 request, _("已收到线索，查询码 %(code)s") % {"code": lead.tracking_code}
             )
             return redirect("leads:detail", pk=lead.pk)
-    return render(
-        request,
-        "leads/quick_report.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+    return render_form(request, "leads/quick_report.html", {"form": form}, form)
 
 
 @login_required
@@ -142,8 +130,8 @@ def quick_report(request: HttpRequest) -> HttpResponse:
 def hotline_console(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = HotlineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        lead = _receive(request, form, by=user)
+    if request.method == "POST":
+        lead = _receive(form, by=user)
         if lead is not None:
             messages.success(
                 request,
@@ -152,12 +140,7 @@ def hotline_console(request: HttpRequest) -> HttpResponse:
             )
             return redirect("leads:hotline")
     recent = selectors.recorded_by(user=user)
-    return render(
-        request,
-        "leads/hotline.html",
-        {"form": form, "recent": recent},
-        status=400 if form.errors else 200,
-    )
+    return render_form(request, "leads/hotline.html", {"form": form, "recent": recent}, form)
 
 
 @login_required
@@ -222,8 +205,11 @@ def lead_merge(request: HttpRequest, pk: int) -> HttpResponse:
     into = selectors.lead_for(user, request.POST.get("into", ""))
     try:
         lifecycle.lead_merge(lead=lead, into=into, by=user)
-    except (lifecycle.LeadConflict, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    except ValidationError as exc:  # merging a lead into itself
+        messages.error(request, " ".join(exc.messages))
+        return render(request, "leads/conflict.html", {"lead": lead}, status=REFUSED)
+    except lifecycle.LeadConflict as exc:
+        messages.error(request, str(exc))
         return render(request, "leads/conflict.html", {"lead": lead}, status=409)
     messages.success(request, _("已合并到 %(code)s") % {"code": into.tracking_code})
     return redirect("leads:detail", pk=into.pk)
@@ -238,7 +224,7 @@ def lead_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写取消原因"))
-        return render(request, "leads/conflict.html", {"lead": lead}, status=400)
+        return render(request, "leads/conflict.html", {"lead": lead}, status=REFUSED)
     try:
         lifecycle.lead_cancel(lead=lead, by=user, reason=form.cleaned_data["reason"])
     except lifecycle.LeadConflict as exc:

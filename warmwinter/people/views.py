@@ -19,7 +19,7 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core.forms import add_service_errors
+from warmwinter.core.forms import REFUSED, render_form, submit
 from warmwinter.people import linkage, selectors, services, tracing
 from warmwinter.people.forms import InquiryForm, NoticeForm, PersonForm, PersonSearchForm
 from warmwinter.people.models import FocusGroup
@@ -46,7 +46,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     template = "people/_results.html" if request.htmx else "people/list.html"  # type: ignore[attr-defined]
-    return render(request, template, {"form": form, "page": page})
+    return render_form(request, template, {"form": form, "page": page}, form)
 
 
 @login_required
@@ -85,24 +85,24 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def create(_data: dict[str, Any]) -> tuple[Any, list[str]]:
         if user.org_unit is None:
             raise PermissionDenied
-        try:
-            person, warnings = services.person_create(
-                by=user, org_unit=user.org_unit, **form.service_kwargs(creating=True)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            for w in warnings:
-                messages.warning(request, w)
-            if person.merged_into_id:
-                messages.info(request, _("身份证号与已有档案相同，已自动关联到该档案"))
-                return redirect("people:detail", person.merged_into_id)
-            messages.success(request, _("档案已建立"))
-            return redirect("people:detail", person.pk)
-    return render(request, "people/form.html", {"form": form, "person": None})
+        return services.person_create(
+            by=user, org_unit=user.org_unit, **form.service_kwargs(creating=True)
+        )
+
+    if request.method == "POST" and (created := submit(form, create)) is not None:
+        person, warnings = created
+        for w in warnings:
+            messages.warning(request, w)
+        if person.merged_into_id:
+            messages.info(request, _("身份证号与已有档案相同，已自动关联到该档案"))
+            return redirect("people:detail", person.merged_into_id)
+        messages.success(request, _("档案已建立"))
+        return redirect("people:detail", person.pk)
+    return render_form(request, "people/form.html", {"form": form, "person": None}, form)
 
 
 @login_required
@@ -131,20 +131,20 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "notes": person.notes,
     }
     form = PersonForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def update(_data: dict[str, Any]) -> tuple[Any, list[str]]:
         data = form.service_kwargs(creating=False)
         if data.get("id_number") == initial["id_number"] or "*" in (data.get("id_number") or ""):
             data.pop("id_number")  # the masked number was sent back unchanged
-        try:
-            person, warnings = services.person_update(person=person, by=user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            for w in warnings:
-                messages.warning(request, w)
-            messages.success(request, _("档案已保存"))
-            return redirect("people:detail", person.pk)
-    return render(request, "people/form.html", {"form": form, "person": person})
+        return services.person_update(person=person, by=user, **data)
+
+    if request.method == "POST" and (updated := submit(form, update)) is not None:
+        person, warnings = updated
+        for w in warnings:
+            messages.warning(request, w)
+        messages.success(request, _("档案已保存"))
+        return redirect("people:detail", person.pk)
+    return render_form(request, "people/form.html", {"form": form, "person": person}, form)
 
 
 @login_required
@@ -278,15 +278,14 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial=notice.public_fields() | {"sex": notice.sex},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tracing_notice_update(notice=notice, by=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("公告已保存"))
-            return redirect("people:notices")
-    return render(request, "people/notice_form.html", {"form": form, "notice": notice})
+    if request.method == "POST" and (
+        submit(form, lambda data: services.tracing_notice_update(notice=notice, by=user, **data))
+        is not None
+    ):
+        messages.success(request, _("公告已保存"))
+        return redirect("people:notices")
+    context = {"form": form, "notice": notice}
+    return render_form(request, "people/notice_form.html", context, form)
 
 
 @login_required
@@ -342,23 +341,21 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     if user.org_unit is None:
         raise PermissionDenied
     form = InquiryForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            inquiry = tracing.inquiry_create(
-                by=user, org_unit=user.org_unit, **form.service_kwargs()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            found = selectors.inquiry_matches(user=user, inquiry=inquiry).count()
-            messages.success(
-                request,
-                _("寻亲登记已保存，已与档案比对：%(n)s 份可能相符") % {"n": found}
-                if found
-                else _("寻亲登记已保存；暂无相符档案，新建档案时会自动再比对"),
-            )
-            return redirect("people:inquiry_detail", inquiry.pk)
-    return render(request, "people/inquiry_form.html", {"form": form})
+    org_unit = user.org_unit
+
+    def create(_data: dict[str, Any]) -> Any:
+        return tracing.inquiry_create(by=user, org_unit=org_unit, **form.service_kwargs())
+
+    if request.method == "POST" and (inquiry := submit(form, create)) is not None:
+        found = selectors.inquiry_matches(user=user, inquiry=inquiry).count()
+        messages.success(
+            request,
+            _("寻亲登记已保存，已与档案比对：%(n)s 份可能相符") % {"n": found}
+            if found
+            else _("寻亲登记已保存；暂无相符档案，新建档案时会自动再比对"),
+        )
+        return redirect("people:inquiry_detail", inquiry.pk)
+    return render_form(request, "people/inquiry_form.html", {"form": form}, form)
 
 
 @login_required
@@ -401,6 +398,7 @@ def inquiry_match_decide(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             "people/_inquiry_match.html",
             {"m": match, "can_decide": True, "error": error},
+            status=REFUSED if error else 200,
         )
     if error:
         messages.error(request, error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -60,11 +60,3 @@ def place_create(
         place.save()
         audit_record(actor=by, action=AuditAction.CREATE, target=place)
     return place
-
-
-def first_error_message(exc: ValidationError) -> str:
-    """The first message of a model ValidationError, for one-line errors."""
-    for messages in exc.message_dict.values():
-        if messages:
-            return str(messages[0])
-    return str(exc)

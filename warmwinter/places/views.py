@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
+from warmwinter.core.forms import render_form
 from warmwinter.places import selectors
 from warmwinter.places.forms import PlaceFilterForm
 
@@ -28,7 +29,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
             )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     template = "places/_table.html" if request.htmx else "places/list.html"  # type: ignore[attr-defined]
-    return render(request, template, {"form": form, "page": page})
+    return render_form(request, template, {"form": form, "page": page}, form)
 
 
 @login_required

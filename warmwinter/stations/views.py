@@ -24,7 +24,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
-from warmwinter.core.forms import submit
+from warmwinter.core.forms import REFUSED, render_form, submit
 from warmwinter.people.selectors import person_for
 from warmwinter.stations import pdf, selectors, services, statistics
 from warmwinter.stations.forms import (
@@ -122,12 +122,7 @@ def _admit(request: HttpRequest, *, station: Any, shelter: Any = None) -> HttpRe
     if request.method == "POST" and (admission := submit(form, admit)) is not None:
         return redirect(admission)
     context = {"station": station, "shelter": shelter, "form": form, "encounter": encounter}
-    return render(
-        request,
-        "stations/admit.html",
-        context,
-        status=400 if request.method == "POST" else 200,
-    )
+    return render_form(request, "stations/admit.html", context, form)
 
 
 @login_required
@@ -180,7 +175,7 @@ def _on_admission(
     done_url: str = "",
 ) -> HttpResponse:
     """A form posted from the admission page: run `service(by=…, admission=…, **data)` and go
-    back to the page (or to `done_url`), or show the page again with the form's errors (400)."""
+    back to the page (or to `done_url`), or show the page again with the form's errors (422)."""
     user = request_user(request)
     admission = selectors.admission_for(user, pk)
     form = form_class(request.POST)
@@ -188,7 +183,7 @@ def _on_admission(
         return redirect(done_url or admission.get_absolute_url())
     context = _detail_context(user, admission)
     context[form_key] = form
-    return render(request, "stations/admission.html", context, status=400)
+    return render_form(request, "stations/admission.html", context, form)
 
 
 @login_required
@@ -210,10 +205,10 @@ def assign_bed(request: HttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(user, admission)
     context["bed_form"] = form
     if request.htmx:  # type: ignore[attr-defined]
-        # htmx swaps only 2xx answers: the card itself carries the message.
-        return render(request, "stations/_bed.html", context)
+        # The card carries the outcome (htmx swaps a 422 as well: base.html's htmx-config).
+        return render_form(request, "stations/_bed.html", context, form)
     if not done:
-        return render(request, "stations/admission.html", context, status=409)
+        return render_form(request, "stations/admission.html", context, form)
     return redirect(admission)
 
 
@@ -289,11 +284,8 @@ def discharge(request: HttpRequest, pk: int) -> HttpResponse:
         is not None
     ):
         return redirect(admission)
-    return render(
-        request,
-        "stations/discharge.html",
-        {"admission": admission, "form": form},
-        status=400 if request.method == "POST" else 200,
+    return render_form(
+        request, "stations/discharge.html", {"admission": admission, "form": form}, form
     )
 
 
@@ -312,7 +304,7 @@ def service_progress(request: HttpRequest, pk: int, action: str) -> HttpResponse
     context = _detail_context(user, case.admission)
     context["step_form" if action == "step" else "close_form"] = form
     context["form_case"] = case.pk
-    return render(request, "stations/admission.html", context, status=400)
+    return render_form(request, "stations/admission.html", context, form)
 
 
 class StatisticsForm(django_forms.Form):
@@ -369,12 +361,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     table = [
         statistics.row_values(r) for r in rows if r.admitted or r.present or r.discharged_total
     ]
-    return render(
-        request,
-        "stations/statistics.html",
-        {"form": form, "headers": statistics.headers(), "table": table},
-        status=200 if form.is_valid() and not form.errors else 400,
-    )
+    context = {"form": form, "headers": statistics.headers(), "table": table}
+    return render_form(request, "stations/statistics.html", context, form)
 
 
 #: The national standard forms (民发〔2014〕132号) that print from an admission.
@@ -475,12 +463,8 @@ def refuse(request: HttpRequest, code: str) -> HttpResponse:
 
     if request.method == "POST" and (decision := submit(form, decide)) is not None:
         return redirect(decision)
-    return render(
-        request,
-        "stations/decide.html",
-        {"station": station, "form": form, "title": _("不予救助")},
-        status=400 if request.method == "POST" else 200,
-    )
+    context = {"station": station, "form": form, "title": _("不予救助")}
+    return render_form(request, "stations/decide.html", context, form)
 
 
 @login_required
@@ -496,17 +480,13 @@ def terminate(request: HttpRequest, pk: int) -> HttpResponse:
 
     if request.method == "POST" and (decision := submit(form, decide)) is not None:
         return redirect(decision)
-    return render(
-        request,
-        "stations/decide.html",
-        {
-            "station": admission.station,
-            "admission": admission,
-            "form": form,
-            "title": _("终止救助"),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    context = {
+        "station": admission.station,
+        "admission": admission,
+        "form": form,
+        "title": _("终止救助"),
+    }
+    return render_form(request, "stations/decide.html", context, form)
 
 
 @login_required
@@ -517,7 +497,7 @@ def record_disinfection(request: HttpRequest, code: str) -> HttpResponse:
     station = selectors.station_for(user, code)
     form = DisinfectionForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(_("请选择分区"), status=400)
+        return HttpResponse(_("请选择分区"), status=REFUSED)
     zone = selectors.zone_for(user, form.cleaned_data["zone"])
     if zone.station_id != station.pk:
         raise Http404
@@ -533,14 +513,12 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
     station = selectors.station_for(user, code)
     staff = selectors.station_staff(station)
     form = DutyShiftForm(request.POST or None, staff=staff)
-    status = 200
     if request.method == "POST":
         if not user.can(Capability.MANAGE_STATIONS):
             raise PermissionDenied
         add = services.duty_shift_add
         if submit(form, lambda data: add(by=user, station=station, **data)) is not None:
             return redirect("stations:roster", code=station.code)
-        status = 400
     care = selectors.daily_care(station)
     start = clock.day_bounds(clock.local_date())[0]
     shifts = selectors.roster_for(station, start=start, end=start + timedelta(days=7))
@@ -551,7 +529,7 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "can_manage": user.can(Capability.MANAGE_STATIONS),
     }
-    return render(request, "stations/roster.html", context, status=status)
+    return render_form(request, "stations/roster.html", context, form)
 
 
 @login_required
@@ -561,14 +539,12 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     station = selectors.station_for(user, code)
     form = NightRoundForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         if not user.can(Capability.MANAGE_STATIONS):
             raise PermissionDenied
         record = services.night_round_record
         if submit(form, lambda data: record(by=user, station=station, **data)) is not None:
             return redirect("stations:rounds", code=station.code)
-        status = 400
     now = timezone.now()
     context = {
         "station": station,
@@ -577,7 +553,7 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
         "missing": selectors.rounds_missing(station, now=now),
         "can_manage": user.can(Capability.MANAGE_STATIONS),
     }
-    return render(request, "stations/rounds.html", context, status=status)
+    return render_form(request, "stations/rounds.html", context, form)
 
 
 @login_required

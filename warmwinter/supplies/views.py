@@ -21,6 +21,7 @@ from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import visible_to
 from warmwinter.core import clock
+from warmwinter.core.forms import REFUSED, render_form, submit
 from warmwinter.people.selectors import person_for
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 from warmwinter.places.selectors import district_by_code, district_for, districts_visible_to
@@ -81,12 +82,10 @@ def index(request: HttpRequest) -> HttpResponse:
         "has_mobile": selectors.warehouses_for(user=user, kind=WarehouseKind.MOBILE).exists(),
     }
     template = "supplies/_warehouse_table.html" if request.htmx else "supplies/index.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return render_form(request, template, context, form)
 
 
-def _warehouse_page(
-    request: HttpRequest, warehouse: Warehouse, status: int = 200, **bound: Any
-) -> HttpResponse:
+def _warehouse_page(request: HttpRequest, warehouse: Warehouse, **bound: Any) -> HttpResponse:
     user = request_user(request)
     batches = Batch.objects.filter(
         pk__in=StockBalance.objects.filter(warehouse=warehouse, quantity__gt=0).values("batch_id")
@@ -102,7 +101,7 @@ def _warehouse_page(
         "transfer_form": bound.get("transfer_form") or _transfer_form(user),
         "correction_form": bound.get("correction_form") or forms.CorrectionForm(batches=batches),
     }
-    return render(request, "supplies/warehouse.html", context, status=status)
+    return render_form(request, "supplies/warehouse.html", context, *bound.values())
 
 
 def _transfer_form(user: Any, data: Any = None) -> forms.TransferForm:
@@ -122,16 +121,11 @@ def _act(
 ) -> HttpResponse:
     """Validate `form`, run `call(cleaned_data)`; on a refusal show the page again with the error
     on the form (422), nothing written."""
-    if form.is_valid():
-        try:
-            message = call(form.cleaned_data)
-        except ValidationError as exc:
-            for m in _messages_of(exc):
-                form.add_error(None, m)
-        else:
-            messages.success(request, message)
-            return redirect("supplies:warehouse", pk=warehouse.pk)
-    return _warehouse_page(request, warehouse, status=422, **{form_name: form})
+    message = submit(form, call)
+    if message is not None:
+        messages.success(request, message)
+        return redirect("supplies:warehouse", pk=warehouse.pk)
+    return _warehouse_page(request, warehouse, **{form_name: form})
 
 
 @login_required
@@ -320,9 +314,8 @@ def mobile_issue(request: HttpRequest, pk: int) -> HttpResponse:
     context = _mobile_context(request, warehouse) | {"errors": errors, "done": done}
     if errors:
         context["recipient_label"] = request.POST.get("recipient_label", "")[:120]
-    status = 200 if request.htmx or not errors else 422  # type: ignore[attr-defined]
     template = "supplies/_mobile_panel.html" if request.htmx else "supplies/mobile.html"  # type: ignore[attr-defined]
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=REFUSED if errors else 200)
 
 
 # --- reserves, alerts, transfers ------------------------------------------------------------
@@ -337,8 +330,14 @@ def _chosen_district(user: Any, code: str) -> OrgUnit | None:
 @login_required
 @capability_required(Capability.VIEW_SUPPLIES)
 def reserves(request: HttpRequest) -> HttpResponse:
+    return _reserves_page(request, forms.ReserveFilterForm(request.GET))
+
+
+def _reserves_page(
+    request: HttpRequest, form: forms.ReserveFilterForm, target_form: Any = None
+) -> HttpResponse:
+    """The reserves of the district `form` chose; `target_form` is a refused target shown again."""
     user = request_user(request)
-    form = forms.ReserveFilterForm(request.GET)
     district = level = None
     position: list[selectors.Shortfall] = []
     plan: list[selectors.PlanLine] = []
@@ -349,8 +348,8 @@ def reserves(request: HttpRequest) -> HttpResponse:
             level = current_level(district) if level is None else ResponseLevel(level)
             position = selectors.reserve_position(district, level)
             plan = selectors.transfer_plan(district, level)
-    target_form = None
-    if user.can(Capability.MANAGE_SUPPLIES):
+    refused = target_form
+    if target_form is None and user.can(Capability.MANAGE_SUPPLIES):
         target_form = forms.TargetForm(
             warehouses=selectors.warehouses_for(user=user, district=district)
         )
@@ -364,7 +363,7 @@ def reserves(request: HttpRequest) -> HttpResponse:
         "districts": districts_visible_to(user),
         "target_form": target_form,
     }
-    return render(request, "supplies/reserves.html", context)
+    return render_form(request, "supplies/reserves.html", context, form, refused)
 
 
 @login_required
@@ -373,28 +372,23 @@ def reserves(request: HttpRequest) -> HttpResponse:
 def target_save(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = forms.TargetForm(request.POST, warehouses=selectors.warehouses_for(user=user))
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.target_set(
-                by=user,
-                warehouse=d["warehouse"],
-                item=d["item"],
-                level=d["level"],
-                quantity=d["quantity"],
-            )
-        except ValidationError as exc:
-            for m in _messages_of(exc):
-                messages.error(request, m)
-        else:
-            messages.success(request, _("储备目标已保存"))
-    else:
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, str(error))
-    district = d["warehouse"].org_unit.district if form.is_valid() else None
-    suffix = f"?district={district.code}" if district is not None else ""
-    return redirect(reverse("supplies:reserves") + suffix)
+    target = submit(
+        form,
+        lambda d: services.target_set(
+            by=user,
+            warehouse=d["warehouse"],
+            item=d["item"],
+            level=d["level"],
+            quantity=d["quantity"],
+        ),
+    )
+    warehouse = form.cleaned_data.get("warehouse")  # (is_valid ran: cleaned_data is there)
+    district = warehouse.org_unit.district if warehouse is not None else None
+    code = district.code if district is not None else ""
+    if target is None:
+        return _reserves_page(request, forms.ReserveFilterForm({"district": code}), form)
+    messages.success(request, _("储备目标已保存"))
+    return redirect(reverse("supplies:reserves") + (f"?district={code}" if code else ""))
 
 
 @login_required
@@ -507,7 +501,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     template = "supplies/_movement_table.html" if request.htmx else "supplies/movements.html"  # type: ignore[attr-defined]
-    return render(
+    return render_form(
         request,
         template,
         {
@@ -520,6 +514,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
             if form.is_valid()
             else [],
         },
+        form,
     )
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,8 +12,9 @@ from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability
 from warmwinter.core import clock
+from warmwinter.core.forms import render_form, submit
+from warmwinter.places.models import OrgUnit
 from warmwinter.places.selectors import districts_visible_to
-from warmwinter.places.services import first_error_message
 from warmwinter.weather import selectors, services
 from warmwinter.weather.forms import IngestForm, LevelForm
 from warmwinter.weather.parsing import WarningRejected
@@ -35,29 +38,31 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _district_page(
+    request: HttpRequest, district: OrgUnit, form: LevelForm | None = None
+) -> HttpResponse:
+    user = request_user(request)
+    (state,) = selectors.district_levels(selectors.districts_qs(district))
+    level, patrols = selectors.required_patrols(district)
+    context = {
+        "district": district,
+        "state": state,
+        "effects": selectors.effects_for(state.level),
+        "warnings": list(selectors.warnings_in_force(district=district)),
+        "timeline": selectors.level_timeline(district),
+        "shelters": list(selectors.open_shelters(district)),
+        "patrols": patrols,
+        "night": clock.tonight(),
+        "form": form or LevelForm(initial={"level": int(state.level)}),
+        "can_manage": user.can(Capability.MANAGE_WEATHER),
+    }
+    return render_form(request, "weather/district.html", context, form)
+
+
 @login_required
 @capability_required(Capability.VIEW_WEATHER)
 def district_page(request: HttpRequest, code: str) -> HttpResponse:
-    user = request_user(request)
-    district = selectors.district_for(user, code)
-    (state,) = selectors.district_levels(selectors.districts_qs(district))
-    level, patrols = selectors.required_patrols(district)
-    return render(
-        request,
-        "weather/district.html",
-        {
-            "district": district,
-            "state": state,
-            "effects": selectors.effects_for(state.level),
-            "warnings": list(selectors.warnings_in_force(district=district)),
-            "timeline": selectors.level_timeline(district),
-            "shelters": list(selectors.open_shelters(district)),
-            "patrols": patrols,
-            "night": clock.tonight(),
-            "form": LevelForm(initial={"level": int(state.level)}),
-            "can_manage": user.can(Capability.MANAGE_WEATHER),
-        },
-    )
+    return _district_page(request, selectors.district_for(request_user(request), code))
 
 
 @require_POST
@@ -67,20 +72,15 @@ def set_level(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     district = selectors.district_for(user, code)
     form = LevelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.level_set_manually(
-                district=district,
-                level=form.cleaned_data["level"],
-                reason=form.cleaned_data["reason"],
-                by=user,
-            )
-        except ValidationError as exc:
-            messages.error(request, first_error_message(exc))
-        else:
-            messages.success(request, _("响应等级已调整"))
-    else:
-        messages.error(request, _("请选择等级并填写调整原因"))
+    changed = submit(
+        form,
+        lambda data: services.level_set_manually(
+            district=district, level=data["level"], reason=data["reason"], by=user
+        ),
+    )
+    if changed is None:
+        return _district_page(request, district, form)
+    messages.success(request, _("响应等级已调整"))
     return redirect("weather:district", code=district.code)
 
 
@@ -94,22 +94,22 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_WEATHER)
 def ingest(request: HttpRequest) -> HttpResponse:
     form = IngestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def ingest(data: dict[str, Any]) -> services.IngestResult:
         try:
-            result = services.warning_ingest(
-                data=form.cleaned_data["message"], by=request_user(request), via="page"
+            return services.warning_ingest(
+                data=data["message"], by=request_user(request), via="page"
             )
         except WarningRejected as exc:
-            form.add_error("message", exc.message)
+            raise ValidationError({"message": exc.message}) from exc
+
+    if request.method == "POST" and (result := submit(form, ingest)) is not None:
+        if result.created:
+            messages.success(request, _("已入库：%(w)s") % {"w": result.warning})
         else:
-            if result.created:
-                messages.success(request, _("已入库：%(w)s") % {"w": result.warning})
-            else:
-                messages.info(
-                    request, _("此预警此前已收到，未重复入库：%(w)s") % {"w": result.warning}
-                )
-            return redirect("weather:warning", pk=result.warning.pk)
-    return render(request, "weather/ingest.html", {"form": form})
+            messages.info(request, _("此预警此前已收到，未重复入库：%(w)s") % {"w": result.warning})
+        return redirect("weather:warning", pk=result.warning.pk)
+    return render_form(request, "weather/ingest.html", {"form": form}, form)
 
 
 @login_required

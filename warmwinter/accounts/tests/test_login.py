@@ -36,7 +36,7 @@ def test_hotline_home_lists_the_public_stations_of_the_whole_city(make_user, cli
 
 def test_a_wrong_password_is_refused_in_chinese_and_audited(client, city_admin):
     response = client.post(reverse("accounts:login"), {"username": "city_admin", "password": "x"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "用户名或密码不正确" in response.content.decode()
     assert AuditEvent.objects.filter(action="login_failed", actor_label="city_admin").exists()
 

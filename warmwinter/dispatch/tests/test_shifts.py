@@ -81,7 +81,7 @@ def test_an_overlapping_shift_of_the_same_team_is_refused(
     )
     c = client_for(huangpu_dispatcher)
     r = c.post(f"/dispatch/teams/{night_team.pk}/shifts/", shift_data(local(2, 6), local(2, 12)))
-    assert r.status_code == 400
+    assert r.status_code == 422
     expected = f"与已有班次 {local(1, 20):%m-%d} 20:00 – {local(2, 8):%m-%d} 08:00 重叠"
     assert expected in r.content.decode()
     assert night_team.shifts.count() == 1
@@ -118,7 +118,7 @@ def test_a_shift_with_wrong_times_is_refused_with_a_clear_message(
     r = client_for(huangpu_dispatcher).post(
         f"/dispatch/teams/{night_team.pk}/shifts/", shift_data(local(*starts), local(*ends))
     )
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert message in r.content.decode()
     assert not night_team.shifts.exists()
 
@@ -136,7 +136,7 @@ def test_unreadable_shift_times_are_a_form_error_not_a_500(
     data, night_team, huangpu_dispatcher, client_for
 ):
     r = client_for(huangpu_dispatcher).post(f"/dispatch/teams/{night_team.pk}/shifts/", data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert 'class="errorlist' in r.content.decode()
     assert not night_team.shifts.exists()
 

@@ -81,7 +81,7 @@ def test_a_district_dispatcher_cannot_create_a_team_in_another_district(
     huangpu_dispatcher, unit, client_for
 ):
     r = client_for(huangpu_dispatcher).post("/dispatch/teams/new/", team_data(unit(PUDONG)))
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert not Team.objects.filter(name="黄浦二分队").exists()
 
 
@@ -141,7 +141,7 @@ def test_duplicate_name_in_the_same_district_is_a_form_error_not_a_500(
     r = client_for(huangpu_dispatcher).post(
         "/dispatch/teams/new/", team_data(unit(HUANGPU), name="黄浦一分队")
     )
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "黄浦区已有名为“黄浦一分队”的分队，请换一个名称" in r.content.decode()
     assert Team.objects.filter(name="黄浦一分队").count() == 1
     # The same name in another district is fine.
@@ -165,7 +165,7 @@ def test_a_duplicate_that_slips_past_the_check_is_still_a_form_error(
     r = client_for(huangpu_dispatcher).post(
         "/dispatch/teams/new/", team_data(unit(HUANGPU), name="黄浦一分队")
     )
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "黄浦区已有名为“黄浦一分队”的分队" in r.content.decode()
     assert Team.objects.filter(name="黄浦一分队").count() == 1
     assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
@@ -180,7 +180,7 @@ def test_renaming_to_an_archived_team_s_name_is_refused_with_a_reason(
     services.team_archive(team=old, by=huangpu_dispatcher, reason="撤编")
     data = team_data(huangpu_team.district, name="旧分队")
     r = client_for(huangpu_dispatcher).post(f"/dispatch/teams/{huangpu_team.pk}/", data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "已归档的同名分队" in r.content.decode()
 
 
@@ -191,7 +191,7 @@ def test_a_member_from_another_district_is_refused(
         huangpu_team.district, name=huangpu_team.name, members=[huangpu_patrol.pk, pudong_patrol.pk]
     )
     r = client_for(huangpu_dispatcher).post(f"/dispatch/teams/{huangpu_team.pk}/", data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "所选人员不是本区的巡查队员" in r.content.decode()
     assert list(huangpu_team.members.all()) == [huangpu_patrol]
     # The service refuses it too, whoever calls it.
@@ -215,7 +215,7 @@ def test_a_member_who_moved_district_is_shown_and_must_be_taken_off(
     c = client_for(huangpu_dispatcher)
     data = team_data(huangpu_team.district, name=huangpu_team.name, members=[huangpu_patrol.pk])
     r = c.post(f"/dispatch/teams/{huangpu_team.pk}/", data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "以下人员不是黄浦区的巡查队员，不能编入本分队：huangpu_patrol" in r.content.decode()
     data.pop("members")
     assert c.post(f"/dispatch/teams/{huangpu_team.pk}/", data).status_code == 302
@@ -225,10 +225,10 @@ def test_a_member_who_moved_district_is_shown_and_must_be_taken_off(
 def test_coordinates_outside_shanghai_are_refused(huangpu_dispatcher, unit, client_for):
     c = client_for(huangpu_dispatcher)
     r = c.post("/dispatch/teams/new/", team_data(unit(HUANGPU), lat="39.9087", lng="116.3975"))
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "不在上海市范围内" in r.content.decode()
     r = c.post("/dispatch/teams/new/", team_data(unit(HUANGPU), lat="121.4737", lng="31.2305"))
-    assert r.status_code == 400 and "经纬度没有填反" in r.content.decode()
+    assert r.status_code == 422 and "经纬度没有填反" in r.content.decode()
     assert not Team.objects.filter(name="黄浦二分队").exists()
 
 
@@ -236,7 +236,7 @@ def test_a_team_needs_a_base_or_coordinates(huangpu_dispatcher, unit, client_for
     r = client_for(huangpu_dispatcher).post(
         "/dispatch/teams/new/", team_data(unit(HUANGPU), lat="", lng="")
     )
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "请选择驻点，或填写驻点的纬度和经度" in r.content.decode()
 
 
@@ -258,7 +258,7 @@ def test_max_load_outside_1_to_20_is_a_form_error(max_load, huangpu_dispatcher, 
     r = client_for(huangpu_dispatcher).post(
         "/dispatch/teams/new/", team_data(unit(HUANGPU), max_load=max_load)
     )
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert not Team.objects.filter(name="黄浦二分队").exists()
 
 
@@ -285,11 +285,11 @@ def test_archiving_needs_a_reason_and_no_leads_in_hand(
 ):
     c = client_for(huangpu_dispatcher)
     url = f"/dispatch/teams/{huangpu_team.pk}/archive/"
-    assert c.post(url, {"reason": "  "}).status_code == 400
+    assert c.post(url, {"reason": "  "}).status_code == 422
     lead = make_lead()
     lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
     r = c.post(url, {"reason": "撤编"})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "分队还有 1 条在办线索，办结或改派后才能归档" in r.content.decode()
     huangpu_team.refresh_from_db()
     assert not huangpu_team.is_archived
@@ -332,7 +332,7 @@ def test_hostile_or_overlong_input_is_a_form_error_not_a_500(
     data = team_data(unit(HUANGPU))
     data[field] = value
     r = client_for(huangpu_dispatcher).post("/dispatch/teams/new/", data)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert 'class="errorlist' in r.content.decode()
     assert not Team.objects.filter(district__code=HUANGPU).exists()
 

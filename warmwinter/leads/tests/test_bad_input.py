@@ -37,7 +37,7 @@ def _nothing_stored():
 
 def test_a_report_without_a_location_is_refused(client, reference):
     r = client.post("/leads/report/", {"people_count": "1", "description": "有人"})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "请提供位置" in r.content.decode()
     assert _nothing_stored()
 
@@ -47,7 +47,7 @@ def test_coordinates_outside_shanghai_are_refused_on_every_channel(
 ):
     beijing = {"lat": "39.9042", "lng": "116.4074", "people_count": "1"}
     r = client.post("/leads/report/", beijing)
-    assert r.status_code == 400 and "不在上海市范围内" in r.content.decode()
+    assert r.status_code == 422 and "不在上海市范围内" in r.content.decode()
     r = client.post(
         "/open311/v2/requests.json",
         {"service_code": "person-in-cold", "lat": "39.9042", "long": "116.4074"},
@@ -68,7 +68,7 @@ def test_coordinates_outside_shanghai_are_refused_on_every_channel(
 def test_a_20_mb_photo_is_refused(client, reference):
     big = SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * (20 * 1024 * 1024), "image/jpeg")
     r = client.post("/leads/report/", {**BASE, "photos": big})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "照片太大" in r.content.decode()
     assert _nothing_stored()
 
@@ -76,7 +76,7 @@ def test_a_20_mb_photo_is_refused(client, reference):
 def test_a_file_that_is_not_an_image_is_refused(client, reference):
     fake = SimpleUploadedFile("photo.jpg", b"%PDF-1.4 not an image", "image/jpeg")
     r = client.post("/leads/report/", {**BASE, "photos": fake})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "不是有效的图片" in r.content.decode()
     assert _nothing_stored()
 

@@ -330,7 +330,7 @@ def test_a_hotline_call_without_its_recording_reference_is_refused(
             "people_count": "1",
         },
     )
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert Lead.objects.count() == 0
 
 

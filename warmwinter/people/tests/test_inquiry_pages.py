@@ -107,7 +107,7 @@ def test_an_inquiry_without_contact_or_anyone_to_look_for_is_refused_in_chinese(
             "last_seen_at": "2999-01-01",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.content.decode()
     assert "请填写联系人" in page
     assert "联系电话只能包含数字" in page
@@ -119,11 +119,11 @@ def test_an_inquiry_without_contact_or_anyone_to_look_for_is_refused_in_chinese(
 def test_a_bad_id_number_or_a_file_that_is_not_an_image_changes_nothing(station_worker, client_for):
     client = client_for(station_worker)
     bad_id = client.post("/people/inquiries/new/", _inquiry_form(id_number="310101197003151230"))
-    assert bad_id.status_code == 200
+    assert bad_id.status_code == 422
     assert "校验位" in bad_id.content.decode()
     not_image = SimpleUploadedFile("a.jpg", b"not an image", content_type="image/jpeg")
     response = client.post("/people/inquiries/new/", _inquiry_form(photo=not_image))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert not FamilyInquiry.objects.exists()
 
 

@@ -49,7 +49,7 @@ def test_place_list_filters_by_kind_and_answers_htmx_with_the_table_only(
 
 def test_a_malformed_district_code_gets_a_message_not_an_error(client_for, city_admin):
     response = client_for(city_admin).get(reverse("places:list"), {"district": "31<script>"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "区代码为 6 位数字" in response.content.decode()
     response = client_for(city_admin).get(reverse("places:list"), {"district": "999999"})
     assert "没有这个区代码" in response.content.decode()

@@ -131,7 +131,7 @@ def test_roster_and_health_pages(client_for, station_worker, auditor, admit):
         client.post(
             f"/stations/admissions/{admission.pk}/health/", {"temperature": "60"}
         ).status_code
-        == 400
+        == 422
     )
     page = client.get("/stations/s/S310000-1/roster/")
     assert page.status_code == 200 and "无带班领导的日期" in page.content.decode()
@@ -139,7 +139,7 @@ def test_roster_and_health_pages(client_for, station_worker, auditor, admit):
         "/stations/s/S310000-1/roster/",
         {"user": station_worker.pk, "starts_at": "2025-12-01T20:00", "ends_at": "2025-12-01T08:00"},
     )
-    assert bad.status_code == 400 and "结束时间须晚于开始时间" in bad.content.decode()
+    assert bad.status_code == 422 and "结束时间须晚于开始时间" in bad.content.decode()
     ok = client.post(
         "/stations/s/S310000-1/roster/",
         {"user": station_worker.pk, "starts_at": "2025-12-01T08:00", "ends_at": "2025-12-01T20:00"},

@@ -115,7 +115,7 @@ def test_discharge_to_hospital_without_a_hospital_is_refused(client_for, station
     response = client_for(station_worker).post(
         f"/stations/admissions/{admission.pk}/discharge/", {"reason": "to_hospital"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "送医或站外托养须填写医院或托养机构" in response.content.decode()
     admission.refresh_from_db()
     assert admission.status == "in_station"
@@ -153,7 +153,7 @@ def test_a_shanghai_resident_is_referred_to_the_household_street(client_for, sta
     refused = client.post(
         f"/stations/admissions/{admission.pk}/services/", {"kind": "resident_referral"}
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     ok = client.post(
         f"/stations/admissions/{admission.pk}/services/",
         {"kind": "resident_referral", "destination": "黄浦区南京东路街道"},

@@ -169,7 +169,7 @@ def test_a_refusal_needs_the_facts_and_a_ground_that_fits(client_for, station_le
         "/stations/s/S310000-1/refuse/",
         {"name": "钱某", "sex": "female", "reason": "violated_rules", "detail": " "},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not AidDecision.objects.exists()
 
 
@@ -200,7 +200,7 @@ def test_aid_is_not_terminated_for_a_minor(client_for, station_leader, admit):
         f"/stations/admissions/{minor.pk}/terminate/",
         {"reason": "violated_rules", "detail": "打架"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "未成年人不得终止救助" in response.content.decode()
     minor.refresh_from_db()
     assert minor.status == "in_station"
@@ -233,7 +233,7 @@ def test_a_plain_discharge_cannot_claim_aid_was_terminated(client_for, station_w
     response = client_for(station_worker).post(
         f"/stations/admissions/{admission.pk}/discharge/", {"reason": "terminated"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     with pytest.raises(ValidationError, match="带班领导作出决定"):
         services.discharge(by=station_worker, admission=admission, reason="terminated")
     admission.refresh_from_db()

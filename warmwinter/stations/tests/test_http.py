@@ -122,7 +122,7 @@ def test_bad_admission_input_answers_in_chinese_and_changes_nothing(client_for, 
         "/stations/s/S310000-1/admit/",
         {"brought_by": "self", "category": "robbed", "sex": "male", "held_items": "手机"},
     )
-    assert page.status_code == 400
+    assert page.status_code == 422
     assert "封存编号" in page.content.decode()
     api = _api(
         client,
@@ -327,4 +327,4 @@ def test_the_second_worker_sees_in_the_bed_card_that_the_bed_was_taken(
     plain = client_for(station_worker).post(
         f"/stations/admissions/{second.pk}/bed/", {"bed": bed.pk}
     )
-    assert plain.status_code == 409
+    assert plain.status_code == 422

@@ -50,7 +50,7 @@ def test_a_step_cannot_be_dated_tomorrow(client_for, station_worker, long_stay):
         f"/stations/admissions/{long_stay.pk}/placement/",
         {"kind": "dna", "done_on": tomorrow.isoformat()},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not PlacementStep.objects.exists()
 
 

@@ -66,7 +66,7 @@ def test_the_roster_page_refuses_an_overlapping_shift_of_the_same_person(
         "/stations/s/S310000-1/roster/",
         {"user": station_worker.pk, "starts_at": "2027-01-21T19:00", "ends_at": "2027-01-22T07:00"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "已有班次，时间重叠" in response.content.decode()
     assert DutyShift.objects.count() == 1
 

@@ -53,7 +53,7 @@ def test_a_round_cannot_be_dated_in_the_future(client_for, station_worker):
     response = client_for(station_worker).post(
         "/stations/s/S310000-1/rounds/", {"at": later.strftime("%Y-%m-%dT%H:%M")}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "巡查时间不能晚于现在" in response.content.decode()
     assert not NightRound.objects.exists()
 

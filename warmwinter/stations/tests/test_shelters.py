@@ -60,7 +60,7 @@ def test_a_full_shelter_refuses_with_a_clear_message(client_for, huangpu_admin, 
         f"/stations/shelters/{shelter.pk}/admit/",
         {"brought_by": "self", "category": "vagrant", "name": "陈三", "sex": "male"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "临时救助场所已满（容量 2 人）" in response.content.decode()
     assert not Admission.objects.filter(person__name="陈三").exists()
 

@@ -62,15 +62,15 @@ def test_a_reversed_or_too_long_range_is_refused(client_for, station_worker):
         client.get(
             "/stations/statistics/", {"start": "2025-12-10", "end": "2025-12-01"}
         ).status_code
-        == 400
+        == 422
     )
     assert (
         client.get(
             "/stations/statistics/", {"start": "2025-01-01", "end": "2025-12-31"}
         ).status_code
-        == 400
+        == 422
     )
-    assert client.get("/stations/statistics/", {"start": "not-a-date"}).status_code == 400
+    assert client.get("/stations/statistics/", {"start": "not-a-date"}).status_code == 422
 
 
 def test_another_station_cannot_be_counted_by_code(client_for, s2_worker):

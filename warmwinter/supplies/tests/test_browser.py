@@ -35,3 +35,21 @@ def test_a_patrol_member_issues_a_coat_and_food_from_mobile_stock_on_a_phone(
     expect(phone.get_by_test_id("usable-instant-food")).to_have_text("8")
     assert selectors.on_hand(mobile, catalogue.coat) == 4
     assert selectors.ledger_sum(mobile, catalogue.food) == 8
+
+
+def test_a_refused_issue_is_shown_in_the_panel_and_changes_nothing(
+    phone, live_server, pudong_patrol, catalogue, warehouses, receive
+):
+    """The panel answers a refusal with 422 (core/forms.py); HTMX swaps it in all the same
+    (base.html's htmx-config), so the patrol sees why, without a reload."""
+    mobile = warehouses.pudong_mobile
+    receive(mobile, catalogue.coat, 5)
+    sign_in(phone, live_server.url, "pudong_patrol", next_path="/supplies/mobile/")
+    with phone.expect_response(lambda r: "/issue/" in r.url) as answered:
+        phone.get_by_label("发放棉大衣数量").fill("9")
+        phone.get_by_role("button", name="确认发放").click()
+    assert answered.value.status == 422
+    expect(phone.get_by_test_id("issue-errors")).to_be_visible()
+    expect(phone.get_by_test_id("usable-cotton-coat")).to_have_text("5")
+    assert phone.url.endswith("/supplies/mobile/")  # swapped in place, not a new page
+    assert selectors.on_hand(mobile, catalogue.coat) == 5

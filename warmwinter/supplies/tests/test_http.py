@@ -253,7 +253,7 @@ def test_a_fractional_coat_on_the_phone_page_shows_an_error_and_changes_nothing(
         },
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "数量须为整数" in response.content.decode()
     assert selectors.on_hand(stocked.pudong_mobile, catalogue.food) == 10
 

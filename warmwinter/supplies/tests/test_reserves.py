@@ -240,7 +240,9 @@ def test_a_district_admin_sets_a_target_for_their_own_warehouse_only(
         "/supplies/reserves/targets/",
         {"warehouse": warehouses.huangpu.pk, "item": catalogue.quilt.pk, "level": 3, "quantity": 5},
     )
-    assert page.status_code == 302
+    assert page.status_code == 422
+    assert 'data-testid="target-form"' in page.content.decode()  # shown again, with why
+    assert "选择一个有效的选项" in page.content.decode()
     assert not ReserveTarget.objects.filter(warehouse=warehouses.huangpu).exists()
 
 

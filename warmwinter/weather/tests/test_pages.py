@@ -71,6 +71,16 @@ def test_city_admin_sets_a_level_by_hand_on_the_page(client_for, city_admin, pud
     assert "区里申请提前响应" in page and "人工调整" in page
 
 
+def test_a_level_change_without_a_reason_is_refused_beside_the_field(
+    client_for, city_admin, pudong
+):
+    response = client_for(city_admin).post("/weather/310115/level/", {"level": 2, "reason": " "})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'data-testid="level-form"' in page and "这个字段是必填项" in page
+    assert not LevelEvent.objects.filter(district=pudong).exists()
+
+
 def test_a_district_admin_cannot_set_a_level_on_the_page(client_for, huangpu_admin, huangpu):
     response = client_for(huangpu_admin).post("/weather/310101/level/", {"level": 3, "reason": "x"})
     assert response.status_code == 403
@@ -92,7 +102,7 @@ def test_a_hostile_paste_shows_the_error_and_changes_nothing(client_for, city_ad
     response = client.post(
         "/weather/ingest/", {"message": (FIXTURES / "hostile_xxe.xml").read_text()}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "XXE" in response.content.decode()
     assert not LevelEvent.objects.exists()
 
