@@ -22,6 +22,10 @@ A form, a page's query string and a route's path are fuzzed in full by the first
 meets them; the personas after it send the form filled in and the mixed query (their scope
 is what differs), to keep the walk under a minute.
 
+A page that shows a refused form (one of its forms was sent and has errors) answers 422, the
+one status of a refused form (core/forms.py), whatever the page and whether HTMX asked; a 400
+is only the answer to a request that could not be read at all (core/middleware.py).
+
 Every request runs in a savepoint that is rolled back afterwards, so each one meets the same
 seeded data (a valid post does its work and is undone) and a server error on PostgreSQL does
 not poison the rest of the walk. Failures are grouped by cause and reported together.
@@ -53,13 +57,16 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import models, transaction
+from django.forms import BaseForm
 from django.test import Client
+from django.test.utils import ContextList
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch, Resolver404
 
 import warmwinter
 from warmwinter.accounts.models import User
 from warmwinter.core import clock
+from warmwinter.core.forms import REFUSED
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.leads.models import Lead, LeadPhoto
 from warmwinter.leads.services import LeadReport, lead_receive
@@ -591,6 +598,12 @@ class PersonaWalk:
             b"".join(response.streaming_content)
         if response.status_code >= 500:
             self._fail(method, url, what, f"status {response.status_code}", "")
+        elif response.status_code != REFUSED and _refused_forms(response):
+            cause = f"a refused form answered {response.status_code}, not {REFUSED}"
+            self._fail(method, url, what, cause, ", ".join(_refused_forms(response)))
+        elif response.status_code == 400 and "400.html" not in _templates(response):
+            cause = f"a refusal answered 400 (unreadable requests only), not {REFUSED}"
+            self._fail(method, url, what, cause, "")
         return response
 
     def _fail(self, method: str, url: str, what: str, cause: str, detail: str) -> None:
@@ -720,6 +733,24 @@ class PersonaWalk:
                     self.request("post", url, f"path {param}={_short(value)}")
 
 
+def _templates(response: Any) -> set[str]:
+    return {t.name for t in getattr(response, "templates", []) if t.name}
+
+
+def _refused_forms(response: Any) -> list[str]:
+    """The forms in the page's context that were sent, validated and refused."""
+    found: dict[int, str] = {}
+    rendered = getattr(response, "context", None)
+    if rendered is None:
+        return []
+    for context in rendered if isinstance(rendered, ContextList) else [rendered]:
+        for value in context.flatten().values():
+            # `_errors` is set once the view validated the form: never validate one here.
+            if isinstance(value, BaseForm) and value.is_bound and value._errors:
+                found[id(value)] = type(value).__name__
+    return sorted(found.values())
+
+
 def _describe(exc: BaseException) -> tuple[str, str]:
     """(the exception's type and the innermost frame of our own code it came through, its
     message)."""
@@ -846,4 +877,4 @@ def test_no_page_input_causes_a_server_error(demo_site, db, quiet_refusals):
         f"{cause} ({len(lines)} requests):\n  " + "\n  ".join(lines)
         for cause, lines in cov.failures.items()
     ]
-    assert not report, f"{len(report)} server errors ({summary}):\n" + "\n".join(report)
+    assert not report, f"{len(report)} kinds of failure ({summary}):\n" + "\n".join(report)
