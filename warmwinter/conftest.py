@@ -189,6 +189,36 @@ def huangpu_key_place(unit: Callable[[str], OrgUnit]) -> Place:
     )
 
 
+def race(*actions: Callable[[], Any]) -> list[str]:
+    """Run `actions` at the same moment, each in a real thread with its own database connection
+    (a transactional test). What each came to, in the order given: "ok", or the first message
+    of the ValidationError that refused it."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    barrier = threading.Barrier(len(actions))
+    results = [""] * len(actions)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            actions[i]()
+            results[i] = "ok"
+        except ValidationError as exc:
+            results[i] = exc.messages[0]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
 def sign_in(page: Any, base: str, username: str, *, next_path: str = "") -> None:
     """Sign in through the login form (as a person does) and wait for where it leads."""
     page.goto(f"{base}/accounts/login/" + (f"?next={next_path}" if next_path else ""))

@@ -2,14 +2,14 @@
 never on duty twice at once, while two colleagues may overlap (that is how 24-hour cover with a
 leader on the day shift works)."""
 
-import threading
 from datetime import date, time, timedelta
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from warmwinter.accounts.roles import Role
+from warmwinter.conftest import race
 from warmwinter.core import clock
 from warmwinter.stations import services
 from warmwinter.stations.models import DutyShift
@@ -83,27 +83,12 @@ def test_two_colleagues_adding_overlapping_shifts_of_one_person_at_once_store_on
     station = OrgUnit.objects.get(code="S310000-1")
     on_duty = make_user("station1_worker", Role.STATION_WORKER, "S310000-1")
     writers = [make_user(f"station1_w{n}", Role.STATION_WORKER, "S310000-1") for n in range(4)]
-    barrier = threading.Barrier(len(writers))
-    results: list[str] = []
-
-    def run(by, hour):
-        try:
-            barrier.wait()
-            _add(by, station, on_duty, EIGHT + timedelta(hours=hour), 12)
-            results.append("ok")
-        except ValidationError as exc:
-            results.append(exc.messages[0])
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(w, h))
-        for w, h in zip(writers, (0, 1, 2, 3), strict=True)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    results = race(
+        *(
+            partial(_add, by, station, on_duty, EIGHT + timedelta(hours=hour), 12)
+            for hour, by in enumerate(writers)
+        )
+    )
     assert results.count("ok") == 1, results
     assert "已有班次，时间重叠" in next(r for r in results if r != "ok")
     assert DutyShift.objects.filter(user=on_duty).count() == 1

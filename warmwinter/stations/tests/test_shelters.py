@@ -102,12 +102,12 @@ def test_only_a_temporary_shelter_admits(huangpu_admin, huangpu_key_place):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_admissions_to_the_last_place_at_once_one_wins(reference, unit, make_user):
-    import threading
+    from functools import partial
 
-    from django.core.exceptions import ValidationError
     from django.db import connection
 
     from warmwinter.accounts.roles import Role
+    from warmwinter.conftest import race
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
@@ -120,26 +120,7 @@ def test_two_admissions_to_the_last_place_at_once_one_wins(reference, unit, make
         capacity=1,
     )
     users = [make_user(f"hp{n}", Role.DISTRICT_ADMIN, "310101") for n in (1, 2)]
-    barrier = threading.Barrier(2)
-    results: list[str] = []
-
-    def run(user, name):
-        try:
-            barrier.wait()
-            _admit(user, shelter, name)
-            results.append("ok")
-        except ValidationError as exc:
-            results.append(exc.messages[0])
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(u, n)) for u, n in zip(users, "甲乙", strict=True)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race(*(partial(_admit, u, shelter, n) for u, n in zip(users, "甲乙", strict=True)))
     assert results.count("ok") == 1
     assert "已满" in next(r for r in results if r != "ok")
     assert Admission.objects.filter(shelter=shelter).count() == 1
