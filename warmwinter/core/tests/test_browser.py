@@ -68,3 +68,11 @@ def test_a_map_popup_shows_data_as_text_not_markup(page, live_server, huangpu_di
         }"""
     )
     assert shown == {"text": '<img src=x onerror="window.hit=1">桥洞 & 通道', "images": 0}
+
+
+def test_a_reporter_picks_the_place_on_the_quick_report_map(page, live_server, reporter):
+    sign_in(page, live_server.url, "reporter")
+    page.goto(f"{live_server.url}/leads/new/")
+    page.get_by_test_id("pick-map").click()
+    expect(page.get_by_test_id("pick-map")).to_have_attribute("data-picked", "1")
+    expect(page.get_by_test_id("location-status")).to_contain_text("✓ 31.")

@@ -18,6 +18,7 @@ def tiles(settings, reference):
         ("huangpu_dispatcher", "/map/", "core/map.js"),
         ("huangpu_dispatcher", "/dispatch/", "dispatch/board.js"),
         (None, "/leads/report/", "leads/report.js"),
+        ("reporter", "/leads/new/", "leads/report.js"),
         ("pudong_patrol", "/patrols/app/", "patrols/app.js"),
     ],
 )
