@@ -584,7 +584,7 @@ class PersonaWalk:
                         )
                         self._fail(method, url, what, cause, str(response.status_code))
                 transaction.set_rollback(True)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any exception is a finding, reported with the rest
             self._fail(method, url, what, *_describe(exc))
             return None
         if response.streaming:  # consuming it closes it, as the test client arranges
