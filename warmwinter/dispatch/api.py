@@ -14,7 +14,7 @@ from warmwinter.core import clock
 from warmwinter.dispatch import selectors, services
 from warmwinter.leads import lifecycle
 from warmwinter.leads.api import LeadDetailOut, LeadOut
-from warmwinter.leads.lifecycle import LeadConflict
+from warmwinter.leads.lifecycle import LeadConflictError
 from warmwinter.leads.models import Outcome
 from warmwinter.leads.selectors import lead_for
 
@@ -75,7 +75,7 @@ def assign(request: HttpRequest, lead_id: int, payload: AssignIn) -> Any:
     team = selectors.team_for(user, payload.team_id)
     try:
         return lifecycle.lead_assign(lead=lead, team=team, by=user)
-    except LeadConflict as exc:
+    except LeadConflictError as exc:
         raise HttpError(409, str(exc)) from None
 
 
@@ -91,7 +91,7 @@ def _team_step(request: HttpRequest, lead_id: int, step: str, **kwargs: Any) -> 
     }[step]
     try:
         return action(lead=lead, by=user, **kwargs)
-    except LeadConflict as exc:
+    except LeadConflictError as exc:
         raise HttpError(409, str(exc)) from None
 
 

@@ -24,7 +24,7 @@ from warmwinter.dispatch.forms import ArchiveForm, ShiftForm, TeamForm
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.leads import lifecycle
 from warmwinter.leads.forms import CloseForm
-from warmwinter.leads.lifecycle import LeadConflict
+from warmwinter.leads.lifecycle import LeadConflictError
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.leads.selectors import lead_for
 from warmwinter.places.models import OrgLevel, OrgUnit
@@ -116,7 +116,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     team = selectors.team_for(user, request.POST.get("team", ""))
     try:
         lifecycle.lead_assign(lead=lead, team=team, by=user)
-    except LeadConflict as exc:
+    except LeadConflictError as exc:
         return _refused(request, lead, exc, 409)
     except ValidationError as exc:
         return _refused(request, lead, exc, 400)
@@ -152,7 +152,7 @@ def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
             )
-    except LeadConflict as exc:
+    except LeadConflictError as exc:
         return _refused(request, lead, exc, 409)
     except PermissionDenied as exc:
         return _refused(request, lead, exc, 403)

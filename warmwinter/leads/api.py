@@ -210,7 +210,7 @@ def lead_duplicates(request: HttpRequest, lead_id: int) -> Any:
     return selectors.likely_duplicates(selectors.lead_for(user, lead_id), user=user)
 
 
-def _conflict(exc: lifecycle.LeadConflict) -> HttpError:
+def _conflict(exc: lifecycle.LeadConflictError) -> HttpError:
     return HttpError(409, str(exc))
 
 
@@ -222,7 +222,7 @@ def cancel_lead(request: HttpRequest, lead_id: int, payload: CancelIn) -> Any:
     lead = selectors.lead_for(user, lead_id)
     try:
         return lifecycle.lead_cancel(lead=lead, by=user, reason=payload.reason)
-    except lifecycle.LeadConflict as exc:
+    except lifecycle.LeadConflictError as exc:
         raise _conflict(exc) from None
 
 
@@ -235,7 +235,7 @@ def merge_lead(request: HttpRequest, lead_id: int, payload: MergeIn) -> Any:
     into = selectors.lead_for(user, payload.into_id)
     try:
         return lifecycle.lead_merge(lead=lead, into=into, by=user)
-    except lifecycle.LeadConflict as exc:
+    except lifecycle.LeadConflictError as exc:
         raise _conflict(exc) from None
 
 

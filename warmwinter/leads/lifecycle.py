@@ -4,7 +4,7 @@ auto-dispatch. Teams, shifts and suggestions belong to `dispatch`; this module u
 
 Every transition takes the lead's row lock, re-checks the state and writes the LeadEvent and the
 audit event in the same transaction, so that two people racing on one lead produce one
-transition and a LeadConflict for the other.
+transition and a LeadConflictError for the other.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from warmwinter.leads import rules
 from warmwinter.leads.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Outcome
 
 
-class LeadConflict(Exception):  # noqa: N818 - it is a conflict, answered 409
+class LeadConflictError(Exception):
     """The lead is no longer in a state that allows this (somebody else was first)."""
 
 
@@ -57,7 +57,7 @@ def lead_transition(
     its row lock.
 
     `check`, if given, runs on the locked row before the transition (e.g. "the user is in the
-    lead's team") and raises to refuse. Raises LeadConflict when the lead's state no longer
+    lead's team") and raises to refuse. Raises LeadConflictError when the lead's state no longer
     allows the transition: the second of two racing dispatchers gets it.
     """
     now = timezone.now()
@@ -65,7 +65,7 @@ def lead_transition(
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         method = MethodType(transition, lead)
         if not can_proceed(method):
-            raise LeadConflict(
+            raise LeadConflictError(
                 _("线索当前状态为「%(s)s」，不能执行此操作（可能已被他人处理）")
                 % {"s": LeadStatus(lead.status).label}
             )
@@ -113,7 +113,7 @@ def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
     if lead.pk == into.pk:
         raise ValidationError(_("不能把线索合并到它自己"))
     if into.status in (LeadStatus.MERGED, LeadStatus.CANCELLED):
-        raise LeadConflict(_("目标线索已合并或已取消"))
+        raise LeadConflictError(_("目标线索已合并或已取消"))
     with transaction.atomic():
         merged = lead_transition(
             lead_id=lead.pk,
@@ -133,7 +133,7 @@ def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
 
 def lead_assign(*, lead: Lead, team: Team, by: Any, note: str = "") -> Lead:
     """Dispatch a received lead to `team` (one of the lead's district). The second of two
-    dispatchers racing on one lead gets LeadConflict."""
+    dispatchers racing on one lead gets LeadConflictError."""
     if by is not None and not by.can(Capability.DISPATCH_LEADS):
         raise PermissionDenied(_("您的角色不能派单"))
     if team.district_id != lead.district_id or team.is_archived:
@@ -192,5 +192,5 @@ def auto_dispatch(*, lead_id: int) -> Lead | None:
             note=_("自动派单：%(team)s") % {"team": best.team.name},
             team=best.team,
         )
-    except LeadConflict:
+    except LeadConflictError:
         return None

@@ -228,7 +228,7 @@ def lead_merge(request: HttpRequest, pk: int) -> HttpResponse:
     into = selectors.lead_for(user, request.POST.get("into", ""))
     try:
         lifecycle.lead_merge(lead=lead, into=into, by=user)
-    except (lifecycle.LeadConflict, ValidationError) as exc:
+    except (lifecycle.LeadConflictError, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return render(request, "leads/conflict.html", {"lead": lead}, status=409)
     messages.success(request, _("已合并到 %(code)s") % {"code": into.tracking_code})
@@ -247,7 +247,7 @@ def lead_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "leads/conflict.html", {"lead": lead}, status=400)
     try:
         lifecycle.lead_cancel(lead=lead, by=user, reason=form.cleaned_data["reason"])
-    except lifecycle.LeadConflict as exc:
+    except lifecycle.LeadConflictError as exc:
         messages.error(request, str(exc))
         return render(request, "leads/conflict.html", {"lead": lead}, status=409)
     return redirect("leads:detail", pk=lead.pk)

@@ -29,7 +29,7 @@ from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
 from warmwinter.core.photos import clean_photo
 from warmwinter.dispatch.models import Team
-from warmwinter.leads.lifecycle import LeadConflict
+from warmwinter.leads.lifecycle import LeadConflictError
 from warmwinter.leads.models import Lead, LeadStatus, Outcome
 from warmwinter.notifications.escalation import escalate_step
 from warmwinter.patrols import rules
@@ -242,8 +242,8 @@ class Recorded:
     conflicts: list[str] = field(default_factory=list)
 
 
-class EncounterConflict(Exception):  # noqa: N818 - answered 409
-    pass
+class EncounterConflictError(Exception):
+    """The submission's client id belongs to somebody else's encounter."""
 
 
 def _existing(client_uuid: uuid.UUID, by: Any) -> Recorded | None:
@@ -251,7 +251,7 @@ def _existing(client_uuid: uuid.UUID, by: Any) -> Recorded | None:
     if found is None:
         return None
     if found.created_by_id != getattr(by, "pk", None):
-        raise EncounterConflict(_("该提交编号已被他人使用，请重新填写"))
+        raise EncounterConflictError(_("该提交编号已被他人使用，请重新填写"))
     return Recorded(found, created=False)
 
 
@@ -344,7 +344,7 @@ def _close_lead(lead: Lead, *, by: Any, disposition: str, note: str) -> list[str
             outcome=DISPOSITION_OUTCOME[rules.Disposition(disposition)],
             note=note,
         )
-    except (LeadConflict, PermissionDenied, ValidationError) as exc:
+    except (LeadConflictError, PermissionDenied, ValidationError) as exc:
         message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
         return [_("线索 %(code)s 未办结：%(m)s") % {"code": lead.tracking_code, "m": message}]
     return []

@@ -16,7 +16,7 @@ from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.weather import selectors, services
 from warmwinter.weather.levels import LevelEffects, ResponseLevel
 from warmwinter.weather.models import LevelEvent, WeatherWarning
-from warmwinter.weather.parsing import WarningRejected
+from warmwinter.weather.parsing import WarningRejectedError
 
 router = Router()
 
@@ -245,7 +245,7 @@ def push_warning(request: HttpRequest) -> Any:
     user = _user_with(request, Capability.MANAGE_WEATHER)
     try:
         result = services.warning_ingest(data=request.body, by=user, via="api")
-    except WarningRejected as exc:
+    except WarningRejectedError as exc:
         raise HttpError(REJECTION_STATUS.get(exc.kind, 400), exc.message) from None
     body = {"created": result.created, "warning": result.warning, "level_changes": result.events}
     return Status(201 if result.created else 200, body)

@@ -38,7 +38,7 @@ from warmwinter.weather.models import (
     WarningReceipt,
     WeatherWarning,
 )
-from warmwinter.weather.parsing import ParsedWarning, WarningRejected, parse_message
+from warmwinter.weather.parsing import ParsedWarning, WarningRejectedError, parse_message
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def warning_ingest(
     touches up to date, synchronously. A message seen before (by any road) is stored once:
     the result names the warning already stored and `created` is False.
 
-    Raises WarningRejected (nothing is changed) for empty, oversized, hostile, malformed,
+    Raises WarningRejectedError (nothing is changed) for empty, oversized, hostile, malformed,
     unknown-type or unknown-area messages and for a cancel of a warning never received."""
     if by is not None and not by.can(Capability.MANAGE_WEATHER):
         raise PermissionDenied(_("您的角色不能录入气象预警"))
@@ -111,7 +111,7 @@ def _store(parsed: ParsedWarning, *, by: Any, via: str, now: datetime) -> Ingest
     )
     refers_to = _referenced_warning(parsed, districts, now)
     if parsed.msg_type == MsgType.CANCEL and refers_to is None:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "no_reference",
             _("解除消息找不到要解除的预警（%(t)s），未入库，响应等级不变")
             % {"t": parsed.identifier},
@@ -183,7 +183,7 @@ def _check_identifier_reuse(parsed: ParsedWarning) -> None:
         return
     reused = WarningReceipt.objects.filter(identifier=parsed.identifier, sender=parsed.sender)
     if reused.exists():
-        raise WarningRejected(
+        raise WarningRejectedError(
             "conflict",
             _("消息标识 %(i)s 已用于内容不同的另一条预警，未入库") % {"i": parsed.identifier},
         )

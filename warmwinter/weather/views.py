@@ -13,7 +13,7 @@ from warmwinter.core import clock
 from warmwinter.places.services import first_error_message
 from warmwinter.weather import selectors, services
 from warmwinter.weather.forms import IngestForm, LevelForm
-from warmwinter.weather.parsing import WarningRejected
+from warmwinter.weather.parsing import WarningRejectedError
 
 
 @login_required
@@ -98,7 +98,7 @@ def ingest(request: HttpRequest) -> HttpResponse:
             result = services.warning_ingest(
                 data=form.cleaned_data["message"], by=request_user(request), via="page"
             )
-        except WarningRejected as exc:
+        except WarningRejectedError as exc:
             form.add_error("message", exc.message)
         else:
             if result.created:
