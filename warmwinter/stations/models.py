@@ -24,18 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core import clock
 from warmwinter.core.models import TrackedModel
+from warmwinter.stations.rules import ZoneKind
 
 _STATION = {"level": "station"}
-
-
-class ZoneKind(models.TextChoices):
-    MALE = "male", _("男宾区")
-    FEMALE = "female", _("女宾区")
-    MINOR = "minor", _("未成年人区")
-    ELDERLY = "elderly", _("老年人区")
-    OBSERVATION = "observation", _("观察区")
-    ISOLATION = "isolation", _("隔离区")
-    MENTAL_HEALTH = "mental_health", _("精神卫生观察区")
 
 
 class Zone(TrackedModel):

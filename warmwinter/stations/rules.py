@@ -17,7 +17,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from warmwinter.core import clock
-from warmwinter.stations.models import ZoneKind
+
+
+class ZoneKind(models.TextChoices):
+    MALE = "male", _("男宾区")
+    FEMALE = "female", _("女宾区")
+    MINOR = "minor", _("未成年人区")
+    ELDERLY = "elderly", _("老年人区")
+    OBSERVATION = "observation", _("观察区")
+    ISOLATION = "isolation", _("隔离区")
+    MENTAL_HEALTH = "mental_health", _("精神卫生观察区")
 
 
 class Symptom(models.TextChoices):
