@@ -202,10 +202,23 @@ PERIODIC_TASKS = [
 ]
 # A patrol's check-in further than this from the place is refused (GPS drifts in the city).
 PATROL_CHECKIN_RADIUS_M = env_int("PATROL_CHECKIN_RADIUS_M", 500, minimum=50)
-# Folder of the Noto Sans SC font for PDF forms; empty = node_modules/@expo-google-fonts/noto-sans-sc.
-STATIONS_PDF_FONT_DIR = env_str("STATIONS_PDF_FONT_DIR", "")
 # Batches expiring within this many days raise a near-expiry alert.
 SUPPLIES_EXPIRY_WARNING_DAYS = env_int("SUPPLIES_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# Folder of the Noto Sans SC font for PDF forms; empty = node_modules/@expo-google-fonts/noto-sans-sc.
+STATIONS_PDF_FONT_DIR = env_str("STATIONS_PDF_FONT_DIR", "")
+# Largest photo accepted from anyone (a lead's, an encounter's, a family inquiry's), in bytes.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+# The anonymous channels (public page, Open311): (posts, seconds) per client address.
+LEADS_PUBLIC_RATE = (
+    env_int("LEADS_PUBLIC_RATE_LIMIT", 10, minimum=1),
+    env_int("LEADS_PUBLIC_RATE_WINDOW_S", 600, minimum=1),
+)
+# Seconds that hot reads are kept in the cache (0 = not cached). Each is cleared at once where
+# this process makes the change; another process sees it within the TTL.
+LEADS_LOCATOR_TTL_S = env_int("LEADS_LOCATOR_TTL_S", 30, minimum=0)  # places index (locator)
+DISPATCH_AUTO_CACHE_S = env_int("DISPATCH_AUTO_CACHE_S", 5, minimum=0)  # auto-dispatch switch
+API_TOKEN_CACHE_S = env_int("API_TOKEN_CACHE_S", 10, minimum=0)  # an API token's user
+WEATHER_EFFECTS_CACHE_S = env_int("WEATHER_EFFECTS_CACHE_S", 10, minimum=0)  # level effects
 # The response level (0 常态 … 5 I级) assumed for every district until warnings set one.
 WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)
 # CAP feed polled by `weather_refresh --poll` / the poll_weather_feed task; empty = no polling.

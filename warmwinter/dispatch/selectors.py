@@ -100,9 +100,6 @@ def auto_dispatch_on(district_id: int) -> bool:
     return DistrictDispatch.objects.filter(district_id=district_id, auto_dispatch=True).exists()
 
 
-AUTO_DISPATCH_CACHE_S_DEFAULT = 5
-
-
 def auto_dispatch_cache_key(district_id: int) -> str:
     return f"dispatch:auto:{district_id}"
 
@@ -113,7 +110,7 @@ def auto_dispatch_enabled(district_id: int) -> bool:
     `auto_dispatch_set` clears the entry, other processes with their own in-memory cache follow
     within the TTL (a lead in between waits on the board for a dispatcher, as it would anyway).
     """
-    ttl = getattr(settings, "DISPATCH_AUTO_CACHE_S", AUTO_DISPATCH_CACHE_S_DEFAULT)
+    ttl = settings.DISPATCH_AUTO_CACHE_S
     key = auto_dispatch_cache_key(district_id)
     on: bool | None = cache.get(key) if ttl > 0 else None
     if on is None:

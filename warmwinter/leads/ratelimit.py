@@ -20,7 +20,7 @@ def client_ip(request: HttpRequest) -> str:
 
 def hit(request: HttpRequest, bucket: str) -> bool:
     """Count one request; True when the client is over the limit (and should get 429)."""
-    limit, window = getattr(settings, "LEADS_PUBLIC_RATE", PUBLIC_RATE_DEFAULT)
+    limit, window = settings.LEADS_PUBLIC_RATE  # (posts, seconds) per client address
     key = f"leads-rate:{bucket}:{client_ip(request)}"
     cache.add(key, 0, timeout=window)
     try:

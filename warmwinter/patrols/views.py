@@ -266,7 +266,7 @@ def app(request: HttpRequest) -> HttpResponse:
         {
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "hotline": getattr(settings, "HOTLINE_NUMBER", ""),
+            "hotline": settings.HOTLINE_NUMBER,
             "flags": [(n, str(label)) for n, label in rules.ASSESSMENT_FLAGS],
             "willingness": rules.Willingness.choices,
             "dispositions": rules.Disposition.choices,

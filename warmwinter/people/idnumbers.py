@@ -140,7 +140,7 @@ def mask(number: str) -> str:
 
 
 def digest(number: str) -> str:
-    key = getattr(settings, "PEOPLE_ID_HASH_KEY", "") or settings.SECRET_KEY
+    key = settings.PEOPLE_ID_HASH_KEY or settings.SECRET_KEY
     return hmac.new(
         f"warmwinter.people.id:{key}".encode(), number.encode(), hashlib.sha256
     ).hexdigest()

@@ -102,7 +102,7 @@ def level_effects(district: OrgUnit) -> LevelEffects:
     effects: LevelEffects | None = cache.get(key)
     if effects is None:
         effects = effects_for(current_level(district))
-        cache.set(key, effects, getattr(settings, "WEATHER_EFFECTS_CACHE_S", 10))
+        cache.set(key, effects, settings.WEATHER_EFFECTS_CACHE_S)
     return effects
 
 

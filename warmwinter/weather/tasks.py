@@ -33,7 +33,7 @@ class PollSummary:
 
 
 def poll_feed_now() -> PollSummary:
-    url = getattr(settings, "WEATHER_FEED_URL", "")
+    url = settings.WEATHER_FEED_URL
     if not url:
         return PollSummary()
     try:
