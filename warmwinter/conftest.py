@@ -85,6 +85,18 @@ def _empty_cache() -> Iterator[None]:
 
 
 @pytest.fixture
+def set_rule(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Any], None]:
+    """Set a rule of the rulebook for one test: `set_rule("stations.visit_every", 14)`. The value
+    is checked against the rule's unit, in every version, and restored after the test."""
+    from warmwinter.core import rulebook
+
+    def set_(name: str, value: Any) -> None:
+        monkeypatch.setattr(rulebook, "_loaded", rulebook.book().with_value(name, value))
+
+    return set_
+
+
+@pytest.fixture
 def reference(db: None) -> None:
     """Reference data survives rollbacks; a transactional (live-server) test flushes it."""
     if not OrgUnit.objects.filter(level=OrgLevel.DISTRICT).exists():

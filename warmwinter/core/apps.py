@@ -7,6 +7,11 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("站点")
 
+    def ready(self) -> None:
+        from warmwinter.core import rulebook
+
+        rulebook.book()  # a broken rulebook stops the app here, naming the file and the rule
+
     @property
     def navigation(self) -> list:  # type: ignore[type-arg]
         from warmwinter.accounts.roles import Capability
