@@ -20,4 +20,5 @@ class CoreConfig(AppConfig):
         return [
             NavItem(_("首页"), "core:home", order=0),
             NavItem(_("地图"), "core:map", Capability.VIEW_MAP, order=10),
+            NavItem(_("规则依据"), "core:rulebook", Capability.VIEW_RULEBOOK, order=88),
         ]

@@ -143,3 +143,15 @@ def test_a_test_may_set_a_rule_but_only_to_a_value_of_its_unit(set_rule):
     with pytest.raises(RulebookError, match="stations.stay_limit"):
         set_rule("stations.stay_limit", "a week")
 
+
+@pytest.mark.django_db
+def test_staff_read_the_rules_in_force_with_their_sources_and_a_reporter_may_not(
+    client_for, station_worker, reporter
+):
+    page = client_for(station_worker).get("/rules/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "沪民救发〔2025〕7号" in text
+    assert "在站期限（延长须带班领导批准）" in text and "10 天" in text
+    assert "《中华人民共和国未成年人保护法》第二条" in text
+    assert client_for(reporter).get("/rules/").status_code == 403
