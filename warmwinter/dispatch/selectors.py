@@ -16,14 +16,11 @@ from django.utils import timezone
 from warmwinter.accounts.models import User
 from warmwinter.accounts.roles import ROLE_CAPABILITIES, Capability
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
-
-#: Metres of extra distance one open lead in hand counts as, when ranking teams.
-LOAD_PENALTY_M_DEFAULT = 1000
 
 ACTIVE_STATUSES = (LeadStatus.DISPATCHED, LeadStatus.ACCEPTED, LeadStatus.ON_SCENE)
 
@@ -80,8 +77,9 @@ class Suggestion:
 
 def suggestions_for(lead: Lead, *, now: datetime | None = None) -> list[Suggestion]:
     """Teams of the lead's district, available ones first (on duty and under their load
-    limit), each group ranked by distance plus a penalty per lead already in hand."""
-    penalty = getattr(settings, "DISPATCH_LOAD_PENALTY_M", LOAD_PENALTY_M_DEFAULT)
+    limit), each group ranked by distance plus a penalty per lead already in hand (metres of
+    extra distance, the rulebook's `dispatch.load_penalty`)."""
+    penalty = rulebook.integer("dispatch.load_penalty")
     here = geo.LatLng(lead.lat, lead.lng)
     result = []
     for team in teams_with_load(lead.district_id, now=now):
@@ -166,7 +164,7 @@ def top_suggestions(leads: list[Lead], *, now: datetime | None = None) -> dict[i
     waiting = [lead for lead in leads if lead.status == LeadStatus.RECEIVED]
     if not waiting:
         return {}
-    penalty = getattr(settings, "DISPATCH_LOAD_PENALTY_M", LOAD_PENALTY_M_DEFAULT)
+    penalty = rulebook.integer("dispatch.load_penalty")
     by_district: dict[int, list[Team]] = {}
     for team in teams_with_load_in({lead.district_id for lead in waiting}, now=now):
         by_district.setdefault(team.district_id, []).append(team)

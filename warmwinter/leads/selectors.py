@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
 from warmwinter.accounts.scoping import visible_to
+from warmwinter.core import rulebook
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.places.selectors import public_places
-
-DUPLICATE_RADIUS_M_DEFAULT = 150
-DUPLICATE_WINDOW_DEFAULT = timedelta(hours=2)
 
 
 def _base() -> QuerySet[Lead]:
@@ -92,10 +89,10 @@ class Duplicate:
 
 
 def likely_duplicates(lead: Lead, *, user: Any) -> list[Duplicate]:
-    """Other leads (not merged or cancelled) within LEADS_DUPLICATE_RADIUS_M (~150 m) and
-    LEADS_DUPLICATE_WINDOW (~2 h) of this one: likely the same person reported twice."""
-    radius = getattr(settings, "LEADS_DUPLICATE_RADIUS_M", DUPLICATE_RADIUS_M_DEFAULT)
-    window = getattr(settings, "LEADS_DUPLICATE_WINDOW", DUPLICATE_WINDOW_DEFAULT)
+    """Other leads (not merged or cancelled) within the rulebook's duplicate radius (150 m) and
+    window (2 h) of this one: likely the same person reported twice."""
+    radius = rulebook.integer("leads.duplicate_radius")
+    window = rulebook.duration("leads.duplicate_window")
     candidates = (
         _visible(_base(), user)
         .exclude(pk=lead.pk)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import rulebook
 from warmwinter.core.photos import CleanPhoto
 from warmwinter.leads import locator, rules, store
 from warmwinter.leads.models import (
@@ -185,9 +185,8 @@ def _validate(report: LeadReport) -> None:
 
 
 def recording_retention_until(received: datetime) -> date:
-    """Call recordings are kept at least three months (national hotline rules)."""
-    days = max(92, getattr(settings, "LEADS_RECORDING_RETENTION_DAYS", 92))
-    return (received + timedelta(days=days)).date()
+    """Call recordings are kept at least three months (民发〔2014〕132号; the rulebook)."""
+    return (received + rulebook.duration("leads.recording_retention")).date()
 
 
 def lead_receive(
@@ -337,18 +336,15 @@ def _after_receive(lead_id: int, district_id: int) -> None:
 
 # --- time limits and escalation -----------------------------------------------------------
 
-CITY_ESCALATION_AFTER_DEFAULT = timedelta(minutes=15)
-
 
 def escalate_overdue(*, now: datetime | None = None) -> int:
     """Escalate open leads past their current time limit: first to the district's
-    supervisors (district_admin), and, if still overdue LEADS_CITY_ESCALATION_AFTER later,
-    to the city (city_admin). Each step records an ESCALATED event once. Returns how many
+    supervisors (district_admin), and, if still overdue the rulebook's `escalation.city_after`
+    later, to the city (city_admin). Each step records an ESCALATED event once. Returns how many
     escalation steps were taken."""
     from warmwinter.notifications.escalation import escalate_step
 
     now = now or timezone.now()
-    city_after = getattr(settings, "LEADS_CITY_ESCALATION_AFTER", CITY_ESCALATION_AFTER_DEFAULT)
     steps = 0
     candidates = list(
         Lead.objects.overdue(now).filter(escalation_level__lt=2).values_list("pk", flat=True)
@@ -379,7 +375,6 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
                 body=text,
                 url=f"/leads/{lead.pk}/",
                 source="leads",
-                city_after=city_after,
             )
             if level == lead.escalation_level:
                 continue
