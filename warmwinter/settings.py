@@ -7,7 +7,15 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from warmwinter.config import ConfigError, env_bool, env_int, env_list, env_secret, env_str
+from warmwinter.config import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    env_retired,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,8 +208,6 @@ PERIODIC_TASKS = [
         env_int("STATIONS_REVIEW_EVERY_S", 900, minimum=60),
     ),
 ]
-# A patrol's check-in further than this from the place is refused (GPS drifts in the city).
-PATROL_CHECKIN_RADIUS_M = env_int("PATROL_CHECKIN_RADIUS_M", 500, minimum=50)
 # Batches expiring within this many days raise a near-expiry alert.
 SUPPLIES_EXPIRY_WARNING_DAYS = env_int("SUPPLIES_EXPIRY_WARNING_DAYS", 30, minimum=1)
 # Folder of the Noto Sans SC font for PDF forms; empty = node_modules/@expo-google-fonts/noto-sans-sc.
@@ -223,3 +229,5 @@ WEATHER_EFFECTS_CACHE_S = env_int("WEATHER_EFFECTS_CACHE_S", 10, minimum=0)  # l
 WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)
 # CAP feed polled by `weather_refresh --poll` / the poll_weather_feed task; empty = no polling.
 WEATHER_FEED_URL = env_str("WEATHER_FEED_URL", "")
+# Variables that once set a number of the notice: those are rules of the rulebook now.
+env_retired("PATROL_CHECKIN_RADIUS_M", now_in="the rule patrols.checkin_radius (core/rulebook)")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.dispatch.services import SHIFT_MAX_AHEAD
 from warmwinter.leads.models import Lead, LeadStatus
@@ -37,7 +37,6 @@ from warmwinter.patrols.models import (
 from warmwinter.places import geo
 from warmwinter.places.models import OrgUnit, Place, PlaceKind
 
-RECENT_DAYS = 14
 #: Finds are grouped by H3 cells of this resolution (about 170 m across).
 RECENT_RESOLUTION = 9
 LEAD_PRIORITY = {1: 100, 2: 90, 3: 75, 4: 60, 5: 50}
@@ -84,6 +83,8 @@ def gather_stops(
     now = now or timezone.now()
     start, end = clock.night_bounds(night)
     level, required = required_patrols(district, night=night)
+    # places where people were found lately (the rulebook's patrols.recent_finds: two weeks)
+    recent_days = rulebook.integer("patrols.recent_finds", on=night)
     watches = {
         w.place_id: w
         for w in PlaceWatch.objects.filter(place__org_unit__path__startswith=district.path)
@@ -146,7 +147,7 @@ def gather_stops(
     seen = (
         TimelineEntry.objects.filter(
             kind__in=[TimelineKind.ENCOUNTER, TimelineKind.LEAD],
-            at__gte=now - timedelta(days=RECENT_DAYS),
+            at__gte=now - timedelta(days=recent_days),
             org_unit__path__startswith=district.path,
             lat__isnull=False,
             lng__isnull=False,
@@ -173,7 +174,7 @@ def gather_stops(
                 lat=lat,
                 lng=lng,
                 source=StopSource.RECENT,
-                reason=_("近 %(d)d 天在此发现人员 %(n)d 次") % {"d": RECENT_DAYS, "n": count},
+                reason=_("近 %(d)d 天在此发现人员 %(n)d 次") % {"d": recent_days, "n": count},
                 priority=min(90, 40 + 10 * count),
                 required=False,
                 window_start=start,

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.core.photos import clean_photo
 from warmwinter.dispatch.models import Team
 from warmwinter.leads.lifecycle import LeadConflictError
@@ -45,8 +44,6 @@ from warmwinter.patrols.models import (
 from warmwinter.places import geo
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 
-#: A check-in further than this from the place is refused (city GPS drifts 50–200 m).
-CHECKIN_RADIUS_M_DEFAULT = 500
 #: Phones' clocks drift: a time this far ahead of the server is still "now".
 CLOCK_SKEW = timedelta(minutes=5)
 #: The offline queue may hold a submission this long; older ones are refused as implausible.
@@ -152,7 +149,8 @@ def check_in(
     _may_work_stop(by, stop)
     at = checked_time(at, field_name="at")
     geo.check_in_shanghai(lat, lng)
-    radius = getattr(settings, "PATROL_CHECKIN_RADIUS_M", CHECKIN_RADIUS_M_DEFAULT)
+    # further than this from the place is refused (city GPS drifts 50–200 m)
+    radius = rulebook.integer("patrols.checkin_radius")
     away = geo.distance_m(geo.LatLng(lat, lng), geo.LatLng(stop.lat, stop.lng))
     if away > radius:
         raise ValidationError(
