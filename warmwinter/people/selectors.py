@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import visible_to
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.people import idnumbers, names
 from warmwinter.people.models import (
     SEEN_KINDS,
@@ -288,15 +288,13 @@ def overdue(qs: QuerySet[TracingNotice], *, now: datetime | None = None) -> Quer
     )
 
 
-#: A published notice is reviewed at least weekly while the person stays ("kept current").
-NOTICE_REVIEW = timedelta(days=7)
-
-
 def stale(qs: QuerySet[TracingNotice], *, now: datetime | None = None) -> QuerySet[TracingNotice]:
-    """Published notices not reviewed for a week while the person is still unidentified."""
+    """Published notices not reviewed for a week (the rulebook's people.tracing_notice_review)
+    while the person is still unidentified: a notice is kept current."""
+    review = rulebook.duration("people.tracing_notice_review")
     return qs.filter(
         status=NoticeStatus.PUBLISHED,
-        modified_at__lt=(now or timezone.now()) - NOTICE_REVIEW,
+        modified_at__lt=(now or timezone.now()) - review,
         person__identity_status=IdentityStatus.UNKNOWN,
     )
 

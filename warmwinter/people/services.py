@@ -6,7 +6,7 @@ supplies, tracing) use to put an event on a person's timeline.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.people import idnumbers, linkage, names
 from warmwinter.people.models import (
     FocusGroup,
@@ -35,9 +35,6 @@ from warmwinter.people.models import (
     TracingNotice,
 )
 from warmwinter.places.models import OrgUnit
-
-#: 寻亲公告 are due within 24 hours of the person being taken in (民发〔2014〕132号).
-NOTICE_DUE = timedelta(hours=24)
 
 _IDENTITY_FIELDS = (
     "name",
@@ -490,15 +487,17 @@ def merge_undo(*, merge: PersonMerge, by: Any) -> PersonMerge:
 def tracing_notice_open(
     *, person: Person, by: Any, found_at: datetime, found_area: str = ""
 ) -> TracingNotice:
-    """A draft 寻亲公告, due 24 h after the person was found; prefilled only with what the
+    """A draft 寻亲公告, due 24 h after the person was found (the rulebook's
+    people.tracing_notice_due, from the 2015 MCA–MPS opinion); prefilled only with what the
     public may see (sex, estimated age, height, features)."""
     from warmwinter.places.models import OrgLevel
 
     station = person.org_unit
     age = (clock.local_date().year - person.birth_year) if person.birth_year else None
+    due = rulebook.duration("people.tracing_notice_due", on=clock.local_date(found_at))
     notice = TracingNotice.objects.create(
         person=person,
-        due_at=found_at + NOTICE_DUE,
+        due_at=found_at + due,
         sex=person.sex,
         estimated_age=age,
         height_cm=person.height_cm,
