@@ -208,8 +208,6 @@ PERIODIC_TASKS = [
         env_int("STATIONS_REVIEW_EVERY_S", 900, minimum=60),
     ),
 ]
-# Batches expiring within this many days raise a near-expiry alert.
-SUPPLIES_EXPIRY_WARNING_DAYS = env_int("SUPPLIES_EXPIRY_WARNING_DAYS", 30, minimum=1)
 # Folder of the Noto Sans SC font for PDF forms; empty = node_modules/@expo-google-fonts/noto-sans-sc.
 STATIONS_PDF_FONT_DIR = env_str("STATIONS_PDF_FONT_DIR", "")
 # Largest photo accepted from anyone (a lead's, an encounter's, a family inquiry's), in bytes.
@@ -231,3 +229,6 @@ WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)
 WEATHER_FEED_URL = env_str("WEATHER_FEED_URL", "")
 # Variables that once set a number of the notice: those are rules of the rulebook now.
 env_retired("PATROL_CHECKIN_RADIUS_M", now_in="the rule patrols.checkin_radius (core/rulebook)")
+env_retired(
+    "SUPPLIES_EXPIRY_WARNING_DAYS", now_in="the rule supplies.expiry_warning (core/rulebook)"
+)

@@ -8,11 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.places.models import OrgLevel, OrgUnit
 from warmwinter.supplies import rules
 from warmwinter.supplies.models import (
@@ -39,7 +38,9 @@ def _exact(total: Decimal | None) -> Decimal:
 
 
 def expiry_warning_days() -> int:
-    return int(getattr(settings, "SUPPLIES_EXPIRY_WARNING_DAYS", rules.DEFAULT_EXPIRY_WARNING_DAYS))
+    """Batches expiring within this many days are near expiry (the rulebook's
+    supplies.expiry_warning)."""
+    return rulebook.integer("supplies.expiry_warning")
 
 
 def items() -> QuerySet[Item]:
