@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -94,6 +94,20 @@ def set_rule(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Any], None]:
         monkeypatch.setattr(rulebook, "_loaded", rulebook.book().with_value(name, value))
 
     return set_
+
+
+@pytest.fixture
+def add_rule_version(monkeypatch: pytest.MonkeyPatch) -> Callable[[date, dict[str, Any]], None]:
+    """Add a rulebook version for one test, as next winter's notice would:
+    `add_rule_version(date(2030, 12, 1), {"stations.stay_limit": 12})` copies the newest version
+    with these values, applying from that day."""
+    from warmwinter.core import rulebook
+
+    def add(applies_from: date, values: dict[str, Any]) -> None:
+        later = rulebook.book().with_version(applies_from, values)
+        monkeypatch.setattr(rulebook, "_loaded", later)
+
+    return add
 
 
 @pytest.fixture

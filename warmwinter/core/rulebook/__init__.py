@@ -128,14 +128,24 @@ class Book:
 
     def with_value(self, name: str, value: Any) -> Book:
         """This book with `name` set to `value` in every version (tests)."""
-        versions = []
-        for version in self.versions:
-            if name not in version.rules:
-                raise RulebookError(f"no rule {name!r} in the rulebook")
-            rule = replace(version.rules[name], value=value)
-            _check_value(rule, where=f"the value given for {name}")
-            versions.append(replace(version, rules={**version.rules, name: rule}))
-        return Book(tuple(versions))
+        return Book(tuple(_with_values(v, {name: value}) for v in self.versions))
+
+    def with_version(self, applies_from: date, values: dict[str, Any]) -> Book:
+        """This book and one more version from `applies_from`: a copy of the newest with these
+        values, as next winter's file would hold it (tests)."""
+        newest = replace(self.versions[-1], id=applies_from.isoformat(), applies_from=applies_from)
+        later = _with_values(newest, values)
+        return Book(tuple(sorted((*self.versions, later), key=lambda v: v.applies_from)))
+
+
+def _with_values(version: Version, values: dict[str, Any]) -> Version:
+    rules = dict(version.rules)
+    for name, value in values.items():
+        if name not in rules:
+            raise RulebookError(f"no rule {name!r} in the rulebook")
+        rules[name] = replace(rules[name], value=value)
+        _check_value(rules[name], where=f"the value given for {name}")
+    return replace(version, rules=rules)
 
 
 def _check_value(rule: Rule, *, where: str) -> None:

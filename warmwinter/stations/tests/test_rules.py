@@ -1,10 +1,8 @@
 """通知 五：「入站安检、分类救助、分区管理」 — classification, read like the clauses."""
 
-import dataclasses
 from datetime import date
 from decimal import Decimal
 
-from warmwinter.core import rulebook
 from warmwinter.stations import rules
 from warmwinter.stations.models import ZoneKind
 from warmwinter.stations.rules import MentalSign, StayState, Symptom
@@ -98,16 +96,8 @@ def test_capacity_alert_when_a_tenth_or_fewer_beds_are_free():
     assert not rules.capacity_alert(free=0, total=0)
 
 
-def test_a_stay_is_limited_by_the_rules_in_force_on_the_day_it_began(monkeypatch):
+def test_a_stay_is_limited_by_the_rules_in_force_on_the_day_it_began(add_rule_version):
     """Next winter's notice may change the limit: a stay begun before keeps its own."""
-    book = rulebook.book()
-    this_winter = book.versions[-1]
-    stay = this_winter.rules["stations.stay_limit"]
-    next_winter = dataclasses.replace(
-        this_winter,
-        applies_from=date(2030, 12, 1),
-        rules={**this_winter.rules, stay.name: dataclasses.replace(stay, value=12)},
-    )
-    monkeypatch.setattr(rulebook, "_loaded", rulebook.Book((*book.versions, next_winter)))
+    add_rule_version(date(2030, 12, 1), {"stations.stay_limit": 12})
     assert rules.stay_until(date(2030, 11, 30)) == date(2030, 12, 10)
     assert rules.stay_until(date(2030, 12, 1)) == date(2030, 12, 13)
