@@ -88,10 +88,10 @@ def _empty_cache() -> Iterator[None]:
 def set_rule(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Any], None]:
     """Set a rule of the rulebook for one test: `set_rule("stations.visit_every", 14)`. The value
     is checked against the rule's unit, in every version, and restored after the test."""
-    from warmwinter.core import rulebook
+    from warmwinter.core import rulefiles
 
     def set_(name: str, value: Any) -> None:
-        monkeypatch.setattr(rulebook, "_loaded", rulebook.book().with_value(name, value))
+        monkeypatch.setattr(rulefiles, "_loaded", rulefiles.book().with_value(name, value))
 
     return set_
 
@@ -101,11 +101,11 @@ def add_rule_version(monkeypatch: pytest.MonkeyPatch) -> Callable[[date, dict[st
     """Add a rulebook version for one test, as next winter's notice would:
     `add_rule_version(date(2030, 12, 1), {"stations.stay_limit": 12})` copies the newest version
     with these values, applying from that day."""
-    from warmwinter.core import rulebook
+    from warmwinter.core import rulefiles
 
     def add(applies_from: date, values: dict[str, Any]) -> None:
-        later = rulebook.book().with_version(applies_from, values)
-        monkeypatch.setattr(rulebook, "_loaded", later)
+        later = rulefiles.book().with_version(applies_from, values)
+        monkeypatch.setattr(rulefiles, "_loaded", later)
 
     return add
 

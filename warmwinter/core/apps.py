@@ -8,9 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("站点")
 
     def ready(self) -> None:
-        from warmwinter.core import rulebook
+        from warmwinter.core import rulefiles
 
-        rulebook.book()  # a broken rulebook stops the app here, naming the file and the rule
+        rulefiles.book()  # a broken rulebook stops the app here, naming the file and the rule
 
     @property
     def navigation(self) -> list:  # type: ignore[type-arg]

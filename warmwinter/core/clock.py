@@ -12,7 +12,7 @@ planning refuse tonight's plan).
   the night of 21 January.
 - **The campaign** runs 1 December to 15 March (沪民救发〔2025〕7号: 即日起至2026年3月15日); its
   preparation (摸底排查) begins a month before. A date from July on belongs to the winter ahead.
-  The days come from the rulebook (`core/rulebook`, group `campaign`): next winter's notice sets
+  The days come from the rulebook (`core/rules/`, group `campaign`): next winter's notice sets
   its own.
 
 "Now" is always `django.utils.timezone.now()`, so that tests pin it in one place.
@@ -25,6 +25,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+
+from warmwinter.core import rulefiles
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -121,15 +123,13 @@ def campaign_of(day: date | None = None) -> Campaign:
     """The campaign of the winter `day` (default today) lies in, as that winter's notice sets it:
     the rulebook's version in force by the end of the season (30 June), so that its preparation
     in November already reads the new notice. It begins in one year and ends in the next."""
-    from warmwinter.core import rulebook  # the rulebook asks this module for "today"
-
     day = day or local_date()
     year = day.year if day.month >= SEASON_TURNS_IN_MONTH else day.year - 1
-    season_end = date(year + 1, SEASON_TURNS_IN_MONTH, 1) - timedelta(days=1)
-    first_month, first_day = rulebook.integers("campaign.first_day", on=season_end)
-    last_month, last_day = rulebook.integers("campaign.last_day", on=season_end)
+    notice = rulefiles.book().in_force(date(year + 1, SEASON_TURNS_IN_MONTH, 1) - timedelta(days=1))
+    first_month, first_day = notice.integers("campaign.first_day")
+    last_month, last_day = notice.integers("campaign.last_day")
     return Campaign(
         first_day=date(year, first_month, first_day),
         last_day=date(year + 1, last_month, last_day),
-        preparation=rulebook.duration("campaign.preparation", on=season_end),
+        preparation=notice.duration("campaign.preparation"),
     )

@@ -68,7 +68,7 @@ def rulebook_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/rulebook.html",
-        {"in_force": in_force, "versions": rulebook.book().versions},
+        {"in_force": in_force, "versions": rulebook.versions()},
     )
 
 

@@ -10,18 +10,18 @@ import pytest
 import time_machine
 from django.apps import apps
 
-from warmwinter.core import clock, rulebook
-from warmwinter.core.rulebook import RulebookError
+from warmwinter.core import clock, rulebook, rulefiles
+from warmwinter.core.rulefiles import RulebookError
 
-SHIPPED = rulebook.FOLDER / "2025-12-01.toml"
+SHIPPED = rulefiles.FOLDER / "2025-12-01.toml"
 
 
 def test_every_rule_of_every_version_has_a_title_a_unit_and_a_source():
-    book = rulebook.load()
+    book = rulefiles.load()
     for version in book.versions:
         assert version.title and version.rules
         for rule in version.rules.values():
-            assert rule.title and rule.unit in rulebook.UNITS
+            assert rule.title and rule.unit in rulefiles.UNITS
             # a document a reader can look up, or this platform's own default, said so
             assert "《" in rule.source or "〔" in rule.source or "本平台默认" in rule.source, (
                 rule.name
@@ -64,7 +64,7 @@ def _next_winter(folder: Path, *, stay_limit: int = 15) -> None:
 
 def test_a_later_version_applies_from_its_date(tmp_path):
     _next_winter(tmp_path)
-    book = rulebook.load(tmp_path)
+    book = rulefiles.load(tmp_path)
     assert [v.applies_from for v in book.versions] == [date(2025, 12, 1), date(2026, 12, 1)]
     assert book.in_force(date(2026, 11, 30)).rules["stations.stay_limit"].value == 10
     assert book.in_force(date(2026, 12, 1)).rules["stations.stay_limit"].value == 15
@@ -74,7 +74,7 @@ def test_a_later_version_applies_from_its_date(tmp_path):
 
 def test_the_version_in_force_is_the_one_of_today_in_shanghai(tmp_path, monkeypatch):
     _next_winter(tmp_path, stay_limit=12)
-    monkeypatch.setattr(rulebook, "_loaded", rulebook.load(tmp_path))
+    monkeypatch.setattr(rulefiles, "_loaded", rulefiles.load(tmp_path))
     with time_machine.travel(datetime(2026, 11, 30, 23, 59, tzinfo=clock.SHANGHAI), tick=False):
         assert rulebook.integer("stations.stay_limit") == 10
     with time_machine.travel(datetime(2026, 12, 1, 0, 1, tzinfo=clock.SHANGHAI), tick=False):
@@ -114,7 +114,7 @@ def test_a_malformed_file_is_refused_with_a_message_naming_the_file_and_rule(
 ):
     (tmp_path / "2025-12-01.toml").write_text(text, encoding="utf-8")
     with pytest.raises(RulebookError, match=message) as refused:
-        rulebook.load(tmp_path)
+        rulefiles.load(tmp_path)
     assert "2025-12-01.toml" in str(refused.value)
 
 
@@ -126,13 +126,13 @@ def test_versions_that_do_not_hold_the_same_rules_are_refused(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(RulebookError, match="stations.stay_limt"):
-        rulebook.load(tmp_path)
+        rulefiles.load(tmp_path)
 
 
 def test_the_app_does_not_start_with_a_broken_rulebook(tmp_path, monkeypatch):
     (tmp_path / "2025-12-01.toml").write_text("title = 'x'\n", encoding="utf-8")
-    monkeypatch.setattr(rulebook, "FOLDER", tmp_path)
-    monkeypatch.setattr(rulebook, "_loaded", None)
+    monkeypatch.setattr(rulefiles, "FOLDER", tmp_path)
+    monkeypatch.setattr(rulefiles, "_loaded", None)
     with pytest.raises(RulebookError, match="applies_from"):
         apps.get_app_config("core").ready()
 

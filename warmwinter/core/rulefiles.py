@@ -1,8 +1,7 @@
-"""The rulebook: the numbers of the notice (沪民救发〔2025〕7号) and of the rules above it, as
-versioned data with their source.
+"""The rulebook's files: one TOML file per version in `core/rules/`, read once and checked.
 
-Each version is one TOML file in this folder, read once. It names the date it applies from and
-holds every rule, grouped by the part of the work it governs::
+Each file names the document it follows and the date it applies from, and holds every rule,
+grouped by the part of the work it governs::
 
     title = "沪民救发〔2025〕7号《关于扎实做好“寒冬送温暖”专项救助行动的通知》"
     applies_from = 2025-12-01
@@ -13,17 +12,12 @@ holds every rule, grouped by the part of the work it governs::
     unit = "days"
     source = "《城市生活无着的流浪乞讨人员救助管理办法实施细则》（民政部令第24号）…"
 
-Next winter's notice is a new file (a copy of this one, edited, with its own `applies_from`):
-data, not code. The version in force on a day is the latest that applies from that day or before
-(`core/clock.py` gives today); a day before the first version is read by the first.
+A file that cannot be read, an entry without a title, value, unit or source, a unit not listed
+in `UNITS`, a value of the wrong kind, or versions that do not hold the same rules stop the app
+at start (`CoreConfig.ready`) with a message naming the file and the entry.
 
-The rules live here, not in the database like the weather rules (`weather/defaults.py`), because
-they change with a published document once a winter, and a change should be reviewed and
-tested like code; the weather response is tuned by the city admin during a cold spell.
-
-A file that cannot be read, an entry without a value, unit or source, a unit not listed in
-`UNITS`, a value of the wrong kind, or versions that do not hold the same rules stop the app at
-start (`CoreConfig.ready`) with a message naming the file and the entry.
+This module knows no "today": code reads rules through `core/rulebook.py`, which asks the clock;
+the clock reads the campaign's days from here for a day it names.
 """
 
 from __future__ import annotations
@@ -40,9 +34,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from warmwinter.core import clock
-
-FOLDER = Path(__file__).resolve().parent
+FOLDER = Path(__file__).resolve().parent / "rules"
 
 #: unit → (label, the kind of every number in the value).
 UNITS: dict[str, tuple[str | Promise, type]] = {
@@ -108,6 +100,47 @@ class Version:
     applies_from: date
     rules: dict[str, Rule]
 
+    def rule(self, name: str) -> Rule:
+        if name not in self.rules:
+            raise RulebookError(f"no rule {name!r} in the rulebook")
+        return self.rules[name]
+
+    def integer(self, name: str) -> int:
+        found = self.rule(name)
+        if UNITS[found.unit][1] is not int or not isinstance(found.value, int):
+            raise RulebookError(f"rule {name!r} is not a whole number")
+        return found.value
+
+    def integers(self, name: str) -> tuple[int, ...]:
+        found = self.rule(name)
+        if UNITS[found.unit][1] is not int or not isinstance(found.value, list):
+            raise RulebookError(f"rule {name!r} is not a list of whole numbers")
+        return tuple(found.value)
+
+    def decimal(self, name: str) -> Decimal:
+        found = self.rule(name)
+        if isinstance(found.value, list | dict):
+            raise RulebookError(f"rule {name!r} is not a single number")
+        return Decimal(str(found.value))
+
+    def share(self, name: str) -> float:
+        found = self.rule(name)
+        if found.unit != "share" or isinstance(found.value, list | dict):
+            raise RulebookError(f"rule {name!r} is not a share")
+        return float(found.value)
+
+    def duration(self, name: str) -> timedelta:
+        found = self.rule(name)
+        if found.unit not in _DURATIONS or isinstance(found.value, list | dict):
+            raise RulebookError(f"rule {name!r} is not a duration")
+        return timedelta(**{found.unit: found.value})
+
+    def table(self, name: str) -> dict[str, Any]:
+        found = self.rule(name)
+        if not isinstance(found.value, dict):
+            raise RulebookError(f"rule {name!r} is not a table")
+        return dict(found.value)
+
     def groups(self) -> Iterator[tuple[str, list[Rule]]]:
         """The rules grouped by their first name part, in file order."""
         by_group: dict[str, list[Rule]] = {}
@@ -121,9 +154,9 @@ class Book:
     #: Oldest first.
     versions: tuple[Version, ...]
 
-    def in_force(self, on: date | None = None) -> Version:
-        day = on or clock.local_date()
-        applicable = [v for v in self.versions if v.applies_from <= day]
+    def in_force(self, on: date) -> Version:
+        """The latest version that applies from `on` or before; before the first, the first."""
+        applicable = [v for v in self.versions if v.applies_from <= on]
         return applicable[-1] if applicable else self.versions[0]
 
     def with_value(self, name: str, value: Any) -> Book:
@@ -247,62 +280,3 @@ def book() -> Book:
     if _loaded is None:
         _loaded = load()
     return _loaded
-
-
-def in_force(on: date | None = None) -> Version:
-    """The version in force on `on` (default today, Shanghai)."""
-    return book().in_force(on)
-
-
-def rule(name: str, *, on: date | None = None) -> Rule:
-    rules = in_force(on).rules
-    if name not in rules:
-        raise RulebookError(f"no rule {name!r} in the rulebook")
-    return rules[name]
-
-
-def value(name: str, *, on: date | None = None) -> Any:
-    """The value as the file holds it (a number, a list or a table)."""
-    return rule(name, on=on).value
-
-
-def integer(name: str, *, on: date | None = None) -> int:
-    found = rule(name, on=on)
-    if UNITS[found.unit][1] is not int or not isinstance(found.value, int):
-        raise RulebookError(f"rule {name!r} is not a whole number")
-    return found.value
-
-
-def integers(name: str, *, on: date | None = None) -> tuple[int, ...]:
-    found = rule(name, on=on)
-    if UNITS[found.unit][1] is not int or not isinstance(found.value, list):
-        raise RulebookError(f"rule {name!r} is not a list of whole numbers")
-    return tuple(found.value)
-
-
-def decimal(name: str, *, on: date | None = None) -> Decimal:
-    found = value(name, on=on)
-    if isinstance(found, list | dict):
-        raise RulebookError(f"rule {name!r} is not a single number")
-    return Decimal(str(found))
-
-
-def share(name: str, *, on: date | None = None) -> float:
-    found = rule(name, on=on)
-    if found.unit != "share" or isinstance(found.value, list | dict):
-        raise RulebookError(f"rule {name!r} is not a share")
-    return float(found.value)
-
-
-def duration(name: str, *, on: date | None = None) -> timedelta:
-    found = rule(name, on=on)
-    if found.unit not in _DURATIONS or isinstance(found.value, list | dict):
-        raise RulebookError(f"rule {name!r} is not a duration")
-    return timedelta(**{found.unit: found.value})
-
-
-def table(name: str, *, on: date | None = None) -> dict[str, Any]:
-    found = value(name, on=on)
-    if not isinstance(found, dict):
-        raise RulebookError(f"rule {name!r} is not a table")
-    return dict(found)
