@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import ArchivableModel
 from warmwinter.places.models import OrgUnit
+from warmwinter.supplies.validators import TARGET_QUANTITY
 
 
 def quantity_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:  # type: ignore[type-arg]
@@ -307,7 +308,7 @@ class ReserveTarget(models.Model):
     )
     item = models.ForeignKey(Item, verbose_name=_("物资"), on_delete=models.PROTECT)
     level = models.PositiveSmallIntegerField(_("响应等级"))
-    quantity = quantity_field(_("储备目标"))
+    quantity = quantity_field(_("储备目标"), validators=TARGET_QUANTITY)
     modified_at = models.DateTimeField(_("修改时间"), auto_now=True)
     modified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
