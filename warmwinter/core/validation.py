@@ -164,8 +164,9 @@ _FORM_CLASSES: dict[type, type[forms.Field]] = {
 def form_field(source: Source, name: str | None = None, **kwargs: Any) -> forms.Field:
     """The form field for model field `source.name` (its own `formfield()`: type, label,
     required unless blank, max_length, digits; `kwargs` override) or for a named validator list
-    (an IntegerField, DecimalField or FloatField by the type of its bounds; `form_class=` to
-    choose), refusing with the same validators, and with min/max for the browser."""
+    (a CharField for a length, else an IntegerField, DecimalField or FloatField by the type of
+    its bounds; `form_class=` to choose), refusing with the same validators, and with
+    min/max/maxlength for the browser."""
     declared = validators_of(source, name)
     if name is not None:
         made = _model_field(source, name).formfield(**kwargs)
@@ -173,7 +174,12 @@ def form_field(source: Source, name: str | None = None, **kwargs: Any) -> forms.
             raise TypeError(f"{name} has no form field")
         field = made
     else:
-        form_class = kwargs.pop("form_class", None) or _FORM_CLASSES[limits(declared).number_type]
+        bounds = limits(declared)
+        if bounds.max_length is not None:
+            kwargs.setdefault("max_length", bounds.max_length)
+            form_class = kwargs.pop("form_class", forms.CharField)
+        else:
+            form_class = kwargs.pop("form_class", None) or _FORM_CLASSES[bounds.number_type]
         field = form_class(**kwargs)
     # The form field's own checks of the same kind (max_length, digits) stay: they answer in the
     # words of a form. Its min/max (e.g. 0 for a positive integer) give way to the declared ones.
@@ -181,8 +187,12 @@ def form_field(source: Source, name: str | None = None, **kwargs: Any) -> forms.
     field.validators = [v for v in field.validators if not isinstance(v, _RANGE)] + [
         v for v in declared if isinstance(v, _RANGE) or type(v) not in own
     ]
+    browser = _browser_attrs(limits(declared), field)
+    for attr, value in (("min_value", browser.get("min")), ("max_value", browser.get("max"))):
+        if hasattr(field, attr):  # what the field would tell a widget given to it later
+            setattr(field, attr, value)
     if not field.widget.is_hidden:
-        field.widget.attrs.update(_browser_attrs(limits(declared), field))
+        field.widget.attrs.update(browser)
     return field
 
 
@@ -241,17 +251,21 @@ def api_field(source: Source, name: str | None = None, **kwargs: Any) -> FieldIn
     constraints, and its declared validators run on the value with their own message. `kwargs`
     go to pydantic's `Field` (description, pattern, allow_inf_nan …)."""
     declared = validators_of(source, name)
+    bounds = limits(declared)
     if name is not None:
         model_field = _model_field(source, name)
-        if getattr(model_field, "max_length", None):
+        # a TextField's max_length is not among its validators
+        if model_field.max_length:
             kwargs.setdefault("max_length", model_field.max_length)
         if isinstance(model_field, models.DecimalField):
             kwargs.setdefault("max_digits", model_field.max_digits)
             kwargs.setdefault("decimal_places", model_field.decimal_places)
+    if bounds.max_length is not None:
+        kwargs.setdefault("max_length", bounds.max_length)
     info = cast(FieldInfo, Field(**kwargs))
     checks = tuple(v for v in declared if not isinstance(v, _PYDANTIC_CHECKS))
     if checks:
-        info.metadata.append(_Declared(checks, limits(declared)))
+        info.metadata.append(_Declared(checks, bounds))
     return info
 
 

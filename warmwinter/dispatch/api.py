@@ -11,11 +11,12 @@ from ninja.errors import HttpError
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.roles import Capability
 from warmwinter.core import clock
+from warmwinter.core.validation import api_field
 from warmwinter.dispatch import selectors, services
 from warmwinter.leads import lifecycle
 from warmwinter.leads.api import LeadDetailOut, LeadOut
 from warmwinter.leads.lifecycle import LeadConflictError
-from warmwinter.leads.models import Outcome
+from warmwinter.leads.models import Lead, Outcome
 from warmwinter.leads.selectors import lead_for
 
 router = Router()
@@ -44,7 +45,7 @@ class AssignIn(Schema):
 
 class CloseIn(Schema):
     outcome: Outcome
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[str, api_field(Lead, "outcome_note")] = ""
 
 
 class CountersOut(Schema):

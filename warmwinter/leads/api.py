@@ -15,15 +15,15 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.validation import api_field
 from warmwinter.leads import lifecycle, selectors, services
 from warmwinter.leads.models import Lead, LeadChannel, LeadStatus, UrgencySignal
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
+from warmwinter.places.validators import Lat, Lng
 
 router = Router()
 
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="纬度")]
-Lng = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="经度")]
 MachineChannel = Literal[
     "grid", "video_patrol", "12345", "110", "service_point", "social_force", "patrol"
 ]
@@ -109,12 +109,12 @@ class IntakeIn(Schema):
     district_code: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = Field(
         None, description="指定所在区（可选，覆盖按位置判定）"
     )
-    address: Annotated[str, Field(max_length=200)] = ""
-    description: Annotated[str, Field(max_length=2000)] = ""
-    people_count: Annotated[int, Field(ge=1, le=200)] = 1
+    address: Annotated[str, api_field(Lead, "address")] = ""
+    description: Annotated[str, api_field(Lead, "description")] = ""
+    people_count: Annotated[int, api_field(Lead, "people_count")] = 1
     signals: list[UrgencySignal] = Field(default_factory=list, max_length=10)
-    reporter_name: Annotated[str, Field(max_length=60)] = ""
-    reporter_phone: Annotated[str, Field(max_length=20, pattern=r"^[0-9+\- ]*$")] = ""
+    reporter_name: Annotated[str, api_field(Lead, "reporter_name")] = ""
+    reporter_phone: Annotated[str, api_field(Lead, "reporter_phone", pattern=r"^[0-9+\- ]*$")] = ""
     received_at: datetime | None = Field(None, description="平台接收时间（默认现在）")
 
 
@@ -123,7 +123,7 @@ class LeadFilter(Schema):
 
 
 class CancelIn(Schema):
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, api_field(Lead, "cancel_reason", min_length=1)]
 
 
 class MergeIn(Schema):

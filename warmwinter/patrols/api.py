@@ -6,8 +6,7 @@ The patrol phone app uses these endpoints; its offline queue replays submissions
 
 import json
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
@@ -24,15 +23,16 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.core import clock
 from warmwinter.core.middleware import holds_nul, nul_message
+from warmwinter.core.validation import api_field
 from warmwinter.patrols import planning, rules, selectors, services
 from warmwinter.patrols.models import Encounter, FollowUp, PatrolNight, PatrolStop
+from warmwinter.people.models import Person
+from warmwinter.people.validators import AGE_ESTIMATE
 from warmwinter.places.models import OrgLevel, OrgUnit
+from warmwinter.places.validators import Lat, Lng, OrgCode
+from warmwinter.supplies.api import ItemCode, Quantity
 
 router = Router()
-
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="纬度（WGS-84）")]
-Lng = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="经度（WGS-84）")]
-Text = Annotated[str, Field(max_length=300)]
 
 
 def _need(request: HttpRequest, capability: Capability) -> Any:
@@ -100,7 +100,7 @@ class NightDetailOut(NightOut):
 
 
 class PlanIn(Schema):
-    district_code: Annotated[str, Field(max_length=24)]
+    district_code: OrgCode
     night: date | None = None
 
 
@@ -114,17 +114,17 @@ class CheckInIn(Schema):
 
 
 class NewPersonIn(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
-    aliases: Annotated[str, Field(max_length=200)] = ""
+    name: Annotated[str, api_field(Person, "name")] = ""
+    aliases: Annotated[str, api_field(Person, "aliases")] = ""
     sex: Annotated[str, Field(pattern="^(male|female|unknown|)$")] = ""
-    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
-    features: Annotated[str, Field(max_length=500)] = ""
-    phone: Annotated[str, Field(max_length=20)] = ""
+    age_estimate: Annotated[int, api_field(AGE_ESTIMATE)] | None = None
+    features: Annotated[str, api_field(Person, "features")] = ""
+    phone: Annotated[str, api_field(Person, "phone")] = ""
 
 
 class ItemIn(Schema):
-    code: Annotated[str, Field(max_length=40)]
-    quantity: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+    code: ItemCode
+    quantity: Quantity
 
 
 class EncounterIn(Schema):
@@ -132,24 +132,26 @@ class EncounterIn(Schema):
     occurred_at: datetime | None = None
     lat: Lat
     lng: Lng
-    place_name: Annotated[str, Field(max_length=120)] = ""
+    place_name: Annotated[str, api_field(Encounter, "place_name")] = ""
     stop_id: int | None = None
     lead_id: int | None = None
     team_id: int | None = None
     person_id: int | None = None
     new_person: NewPersonIn = NewPersonIn()
     flags: Annotated[list[str], Field(max_length=len(rules.FLAG_NAMES))] = []
-    willingness: Annotated[str, Field(max_length=10)] = rules.Willingness.UNKNOWN.value
-    disposition: Annotated[str, Field(max_length=16)]
-    deviation_reason: Text = ""
+    willingness: Annotated[str, api_field(Encounter, "willingness")] = (
+        rules.Willingness.UNKNOWN.value
+    )
+    disposition: Annotated[str, api_field(Encounter, "disposition")]
+    deviation_reason: Annotated[str, api_field(Encounter, "deviation_reason")] = ""
     help_contact_left: bool = False
-    escort_members: Annotated[str, Field(max_length=200)] = ""
+    escort_members: Annotated[str, api_field(Encounter, "escort_members")] = ""
     escort_to_id: int | None = None
-    escort_destination: Annotated[str, Field(max_length=120)] = ""
-    household_street_code: Annotated[str, Field(max_length=24)] = ""
+    escort_destination: Annotated[str, api_field(Encounter, "escort_destination")] = ""
+    household_street_code: OrgCode | Literal[""] = ""
     items: Annotated[list[ItemIn], Field(max_length=20)] = []
     warehouse_id: int | None = None
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[str, api_field(Encounter, "note")] = ""
 
 
 class EncounterOut(Schema):
@@ -179,7 +181,7 @@ class EncounterOut(Schema):
 
 class ArrivalIn(Schema):
     arrived_at: datetime | None = None
-    handover_to: Annotated[str, Field(min_length=1, max_length=120)]
+    handover_to: Annotated[str, api_field(Encounter, "handover_to", min_length=1)]
 
 
 class FollowUpOut(Schema):
@@ -199,7 +201,7 @@ class FollowUpOut(Schema):
 class FollowUpDoneIn(Schema):
     client_uuid: UUID | None = None
     found: bool
-    note: Annotated[str, Field(min_length=1, max_length=300)]
+    note: Annotated[str, api_field(FollowUp, "note", min_length=1)]
     at: datetime | None = None
 
 
@@ -211,10 +213,10 @@ class CandidateOut(Schema):
 
 
 class CandidateQuery(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
-    sex: Annotated[str, Field(max_length=10)] = ""
-    age: Annotated[int, Field(ge=0, le=120)] | None = None
-    phone: Annotated[str, Field(max_length=20)] = ""
+    name: Annotated[str, api_field(Person, "name")] = ""
+    sex: Annotated[str, api_field(Person, "sex")] = ""
+    age: Annotated[int, api_field(AGE_ESTIMATE)] | None = None
+    phone: Annotated[str, api_field(Person, "phone")] = ""
     lat: Lat | None = None
     lng: Lng | None = None
 

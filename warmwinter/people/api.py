@@ -16,6 +16,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.people import linkage, selectors, services, tracing
 from warmwinter.people.models import (
@@ -28,7 +29,10 @@ from warmwinter.people.models import (
     RiskFlag,
     Sex,
     TimelineEntry,
+    TracingNotice,
 )
+from warmwinter.people.validators import AGE_ESTIMATE, ID_NUMBER_TYPED, SEARCH_TEXT
+from warmwinter.places.validators import Lat, Lng
 
 router = Router()
 
@@ -101,45 +105,59 @@ def _person_out(person: Person, user: User, *, detail: bool = False) -> dict[str
     return out
 
 
+Name = Annotated[str, api_field(Person, "name")]
+Aliases = Annotated[str, api_field(Person, "aliases")]
+AgeEstimate = Annotated[int, api_field(AGE_ESTIMATE)]
+IdNumber = Annotated[str, api_field(ID_NUMBER_TYPED)]
+HouseholdRegistration = Annotated[str, api_field(Person, "household_registration")]
+NativePlace = Annotated[str, api_field(Person, "native_place")]
+Dialect = Annotated[str, api_field(Person, "dialect")]
+Phone = Annotated[str, api_field(Person, "phone", pattern=r"^[0-9+\- ]*$")]
+HeightCm = Annotated[int, api_field(Person, "height_cm")]
+Build = Annotated[str, api_field(Person, "build")]
+Features = Annotated[str, api_field(Person, "features")]
+Notes = Annotated[str, api_field(Person, "notes")]
+
+
 class PersonIn(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
-    aliases: Annotated[str, Field(max_length=200)] = ""
+    name: Name = ""
+    aliases: Aliases = ""
     sex: Sex = Sex.UNKNOWN
     birth_date: date | None = None
-    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
-    id_number: Annotated[str, Field(max_length=24)] = ""
+    age_estimate: AgeEstimate | None = None
+    id_number: IdNumber = ""
     identity_status: IdentityStatus = IdentityStatus.UNKNOWN
-    household_registration: Annotated[str, Field(max_length=200)] = ""
-    native_place: Annotated[str, Field(max_length=100)] = ""
-    dialect: Annotated[str, Field(max_length=40)] = ""
-    phone: Annotated[str, Field(max_length=20, pattern=r"^[0-9+\- ]*$")] = ""
-    height_cm: Annotated[int, Field(ge=40, le=250)] | None = None
-    build: Annotated[str, Field(max_length=40)] = ""
-    features: Annotated[str, Field(max_length=2000)] = ""
+    household_registration: HouseholdRegistration = ""
+    native_place: NativePlace = ""
+    dialect: Dialect = ""
+    phone: Phone = ""
+    height_cm: HeightCm | None = None
+    build: Build = ""
+    features: Features = ""
     focus_groups: list[FocusGroup] = []
     risk_flags: list[RiskFlag] = []
-    notes: Annotated[str, Field(max_length=2000)] = ""
-    found_place: Annotated[str, Field(max_length=100)] = ""
+    notes: Notes = ""
+    found_place: Annotated[str, api_field(TracingNotice, "found_area")] = ""
 
 
 class PersonPatch(Schema):
-    name: Annotated[str, Field(max_length=60)] | None = None
-    aliases: Annotated[str, Field(max_length=200)] | None = None
+    name: Name | None = None
+    aliases: Aliases | None = None
     sex: Sex | None = None
     birth_date: date | None = None
-    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
-    id_number: Annotated[str, Field(max_length=24)] | None = None
+    age_estimate: AgeEstimate | None = None
+    id_number: IdNumber | None = None
     identity_status: IdentityStatus | None = None
-    household_registration: Annotated[str, Field(max_length=200)] | None = None
-    native_place: Annotated[str, Field(max_length=100)] | None = None
-    dialect: Annotated[str, Field(max_length=40)] | None = None
-    phone: Annotated[str, Field(max_length=20, pattern=r"^[0-9+\- ]*$")] | None = None
-    height_cm: Annotated[int, Field(ge=40, le=250)] | None = None
-    build: Annotated[str, Field(max_length=40)] | None = None
-    features: Annotated[str, Field(max_length=2000)] | None = None
+    household_registration: HouseholdRegistration | None = None
+    native_place: NativePlace | None = None
+    dialect: Dialect | None = None
+    phone: Phone | None = None
+    height_cm: HeightCm | None = None
+    build: Build | None = None
+    features: Features | None = None
     focus_groups: list[FocusGroup] | None = None
     risk_flags: list[RiskFlag] | None = None
-    notes: Annotated[str, Field(max_length=2000)] | None = None
+    notes: Notes | None = None
 
 
 class CreatedOut(Schema):
@@ -174,22 +192,22 @@ class ProfileOut(Schema):
 
 
 class SearchQuery(Schema):
-    q: Annotated[str, Field(max_length=40, description="姓名、别名、拼音或完整身份证号")] = ""
+    q: Annotated[str, api_field(SEARCH_TEXT, description="姓名、别名、拼音或完整身份证号")] = ""
     focus: FocusGroup | None = None
     identity: IdentityStatus | None = None
 
 
 class CandidateQuery(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
+    name: Name = ""
     sex: Sex | None = None
-    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    age: Annotated[int, Field(ge=0, le=120)] | None = None
-    id_number: Annotated[str, Field(max_length=24)] = ""
-    phone: Annotated[str, Field(max_length=20)] = ""
-    native_place: Annotated[str, Field(max_length=100)] = ""
-    dialect: Annotated[str, Field(max_length=40)] = ""
-    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
-    lng: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    birth_year: Annotated[int, api_field(Person, "birth_year")] | None = None
+    age: AgeEstimate | None = None
+    id_number: IdNumber = ""
+    phone: Annotated[str, api_field(Person, "phone")] = ""
+    native_place: NativePlace = ""
+    dialect: Dialect = ""
+    lat: Lat | None = None
+    lng: Lng | None = None
 
 
 class CandidateOut(Schema):
@@ -385,15 +403,17 @@ def focus_counts(request: HttpRequest) -> Any:
 
 
 class InquiryIn(Schema):
-    sought_name: Annotated[str, Field(max_length=60)] = ""
+    sought_name: Annotated[str, api_field(FamilyInquiry, "sought_name")] = ""
     sex: Sex = Sex.UNKNOWN
-    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    id_number: Annotated[str, Field(max_length=24)] = ""
-    description: Annotated[str, Field(max_length=2000)] = ""
+    birth_year: Annotated[int, api_field(FamilyInquiry, "birth_year")] | None = None
+    id_number: IdNumber = ""
+    description: Annotated[str, api_field(FamilyInquiry, "description")] = ""
     last_seen_at: date | None = None
-    last_seen_place: Annotated[str, Field(max_length=200)] = ""
-    contact_name: Annotated[str, Field(min_length=1, max_length=60)]
-    contact_phone: Annotated[str, Field(min_length=5, max_length=20, pattern=r"^[0-9+\- ]+$")]
+    last_seen_place: Annotated[str, api_field(FamilyInquiry, "last_seen_place")] = ""
+    contact_name: Annotated[str, api_field(FamilyInquiry, "contact_name", min_length=1)]
+    contact_phone: Annotated[
+        str, api_field(FamilyInquiry, "contact_phone", min_length=5, pattern=r"^[0-9+\- ]+$")
+    ]
 
 
 class InquiryMatchOut(Schema):

@@ -17,20 +17,29 @@ from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
-from warmwinter.people.models import Sex
+from warmwinter.people.models import Person, Sex
 from warmwinter.people.selectors import person_for
+from warmwinter.people.validators import AGE_ESTIMATE
 from warmwinter.stations import selectors, services
 from warmwinter.stations.models import (
+    Admission,
     AdmissionStatus,
+    AidDecision,
     AidDecisionReason,
     BroughtBy,
     DischargeReason,
     DistressCategory,
+    NightRound,
+    PlacementStep,
     PlacementStepKind,
     SecurityItem,
     ServiceCase,
     ServiceKind,
+    ServiceStep,
+    StayExtension,
+    Visit,
 )
 from warmwinter.stations.rules import MentalSign, Symptom
 
@@ -109,9 +118,9 @@ class AdmissionOut(Schema):
 
 
 class NewPersonIn(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
+    name: Annotated[str, api_field(Person, "name")] = ""
     sex: Sex = Sex.UNKNOWN
-    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
+    age_estimate: Annotated[int, api_field(AGE_ESTIMATE)] | None = None
 
 
 class AdmissionIn(Schema):
@@ -119,17 +128,15 @@ class AdmissionIn(Schema):
     shelter_id: Annotated[int, Field(ge=1)] | None = Field(None, description="临时救助场所编号")
     brought_by: BroughtBy
     category: DistressCategory
-    escort_note: Annotated[str, Field(max_length=120)] = ""
+    escort_note: Annotated[str, api_field(Admission, "escort_note")] = ""
     person_id: Annotated[int, Field(ge=1)] | None = Field(None, description="已有档案编号")
     new_person: NewPersonIn | None = Field(None, description="新建档案（先行救助可只填性别）")
     security_checks: list[SecurityItem] = []
-    held_items: Annotated[str, Field(max_length=2000)] = ""
-    held_items_seal: Annotated[str, Field(max_length=40)] = ""
+    held_items: Annotated[str, api_field(Admission, "held_items")] = ""
+    held_items_seal: Annotated[str, api_field(Admission, "held_items_seal")] = ""
     held_items_signed: bool = False
-    temperature: Annotated[Decimal, Field(ge=30, le=45, max_digits=3, decimal_places=1)] | None = (
-        None
-    )
-    injuries: Annotated[str, Field(max_length=200)] = ""
+    temperature: Annotated[Decimal, api_field(Admission, "temperature")] | None = None
+    injuries: Annotated[str, api_field(Admission, "injuries")] = ""
     symptoms: list[Symptom] = []
     mental_signs: list[MentalSign] = []
 
@@ -140,9 +147,9 @@ class BedIn(Schema):
 
 class DischargeIn(Schema):
     reason: DischargeReason
-    destination: Annotated[str, Field(max_length=200)] = ""
-    note: Annotated[str, Field(max_length=2000)] = ""
-    visit_every_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    destination: Annotated[str, api_field(Admission, "discharge_destination")] = ""
+    note: Annotated[str, api_field(Admission, "discharge_note")] = ""
+    visit_every_days: Annotated[int, api_field(Admission, "visit_every_days")] | None = None
 
 
 @router.get("/stations/{code}/board", response=BoardOut, summary="床位看板")
@@ -276,24 +283,30 @@ class ServiceOut(Schema):
         return list(obj.steps.select_related("by"))
 
 
+ServiceDestination = Annotated[str, api_field(ServiceCase, "destination")]
+ServiceTransport = Annotated[str, api_field(ServiceCase, "transport")]
+ServiceEscort = Annotated[str, api_field(ServiceCase, "escort")]
+ServiceHandoverTo = Annotated[str, api_field(ServiceCase, "handover_to")]
+
+
 class ServiceIn(Schema):
     kind: ServiceKind
-    destination: Annotated[str, Field(max_length=200)] = ""
-    transport: Annotated[str, Field(max_length=200)] = ""
-    escort: Annotated[str, Field(max_length=120)] = ""
-    handover_to: Annotated[str, Field(max_length=200)] = ""
+    destination: ServiceDestination = ""
+    transport: ServiceTransport = ""
+    escort: ServiceEscort = ""
+    handover_to: ServiceHandoverTo = ""
 
 
 class ServiceStepIn(Schema):
-    note: Annotated[str, Field(min_length=1, max_length=500)]
-    destination: Annotated[str, Field(max_length=200)] = ""
-    transport: Annotated[str, Field(max_length=200)] = ""
-    escort: Annotated[str, Field(max_length=120)] = ""
-    handover_to: Annotated[str, Field(max_length=200)] = ""
+    note: Annotated[str, api_field(ServiceStep, "note", min_length=1)]
+    destination: ServiceDestination = ""
+    transport: ServiceTransport = ""
+    escort: ServiceEscort = ""
+    handover_to: ServiceHandoverTo = ""
 
 
 class ServiceCloseIn(Schema):
-    outcome: Annotated[str, Field(min_length=1, max_length=2000)]
+    outcome: Annotated[str, api_field(ServiceCase, "outcome", min_length=1)]
     done: bool = True
 
 
@@ -323,13 +336,13 @@ def service_close(request: HttpRequest, service_id: int, payload: ServiceCloseIn
 
 class ExtendIn(Schema):
     until: date
-    reason: Annotated[str, Field(min_length=1, max_length=300)]
+    reason: Annotated[str, api_field(StayExtension, "reason", min_length=1)]
 
 
 class VisitIn(Schema):
-    physical_state: Annotated[str, Field(min_length=1, max_length=300)]
-    mental_state: Annotated[str, Field(min_length=1, max_length=300)]
-    note: Annotated[str, Field(max_length=2000)] = ""
+    physical_state: Annotated[str, api_field(Visit, "physical_state", min_length=1)]
+    mental_state: Annotated[str, api_field(Visit, "mental_state", min_length=1)]
+    note: Annotated[str, api_field(Visit, "note")] = ""
 
 
 class VisitOut(Schema):
@@ -406,12 +419,12 @@ class RefusalIn(Schema):
     person_id: Annotated[int, Field(ge=1)] | None = Field(None, description="已有档案编号")
     new_person: NewPersonIn | None = None
     reason: AidDecisionReason
-    detail: Annotated[str, Field(min_length=1, max_length=2000)]
+    detail: Annotated[str, api_field(AidDecision, "detail", min_length=1)]
 
 
 class TerminationIn(Schema):
     reason: AidDecisionReason
-    detail: Annotated[str, Field(min_length=1, max_length=2000)]
+    detail: Annotated[str, api_field(AidDecision, "detail", min_length=1)]
 
 
 def _can_decide(request: HttpRequest) -> Any:
@@ -464,8 +477,8 @@ def get_decision(request: HttpRequest, decision_id: int) -> Any:
 
 class RoundIn(Schema):
     at: datetime | None = Field(None, description="补记时填写；默认现在")
-    note: Annotated[str, Field(max_length=300)] = ""
-    issues: Annotated[str, Field(max_length=300)] = ""
+    note: Annotated[str, api_field(NightRound, "note")] = ""
+    issues: Annotated[str, api_field(NightRound, "issues")] = ""
 
 
 class RoundOut(Schema):
@@ -516,7 +529,7 @@ class PlacementOut(Schema):
 class PlacementStepIn(Schema):
     kind: PlacementStepKind
     done_on: date | None = None
-    note: Annotated[str, Field(max_length=300)] = ""
+    note: Annotated[str, api_field(PlacementStep, "note")] = ""
 
 
 @router.get(

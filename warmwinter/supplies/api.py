@@ -16,6 +16,7 @@ from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.people.selectors import person_for
 from warmwinter.places.models import OrgUnit, Place, PlaceKind
@@ -27,22 +28,25 @@ from warmwinter.supplies.models import (
     MovementKind,
     ReceiptSource,
     RecipientKind,
+    ReserveTarget,
+    StockMovement,
+    Transfer,
     TransferStatus,
     Warehouse,
     WarehouseKind,
 )
+from warmwinter.supplies.validators import QUANTITY
 from warmwinter.weather.levels import ResponseLevel
 from warmwinter.weather.selectors import current_level
 
 router = Router()
 
-Quantity = Annotated[
-    Decimal, Field(gt=0, le=1_000_000, description="数量（正数；整件物资须为整数）")
-]
+#: A quantity and an item code as the API takes them (the patrol app's encounters too).
+Quantity = Annotated[Decimal, api_field(QUANTITY, description="数量（正数；整件物资须为整数）")]
+ItemCode = Annotated[str, api_field(Item, "code", pattern=r"^[-a-z0-9_]+$", description="物资代码")]
 DistrictCode = Annotated[str, Field(pattern=r"^\d{6}$", description="区代码，如 310101")]
-ItemCode = Annotated[str, Field(pattern=r"^[-a-z0-9_]{1,40}$", description="物资代码")]
-Text120 = Annotated[str, Field(max_length=120)]
-Text200 = Annotated[str, Field(max_length=200)]
+BatchCode = Annotated[str, api_field(Batch, "code")]
+Reason = Annotated[str, api_field(StockMovement, "reason")]
 
 
 def _user(request: HttpRequest, capability: Capability) -> User:
@@ -150,41 +154,41 @@ class ReceiptIn(Schema):
     item: ItemCode
     quantity: Quantity
     source_kind: ReceiptSource
-    source: Annotated[str, Field(min_length=1, max_length=120)]
-    batch: Annotated[str, Field(max_length=60)] = ""
+    source: Annotated[str, api_field(StockMovement, "source", min_length=1)]
+    batch: BatchCode = ""
     expires_on: date | None = None
-    note: Text200 = ""
+    note: Reason = ""
 
 
 class LineIn(Schema):
     item: ItemCode
     quantity: Quantity
-    batch: Annotated[str, Field(max_length=60)] | None = None
+    batch: BatchCode | None = None
 
 
 class IssueIn(Schema):
     warehouse_id: int
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=30)]
     recipient_kind: RecipientKind = RecipientKind.PERSON
-    recipient_label: Text120 = ""
+    recipient_label: Annotated[str, api_field(StockMovement, "recipient_label")] = ""
     shelter_id: int | None = None
-    ref_type: Annotated[str, Field(max_length=60, description="来源单据，如 patrols.encounter")] = (
-        ""
-    )
-    ref_id: Annotated[str, Field(max_length=64)] = ""
+    ref_type: Annotated[
+        str, api_field(StockMovement, "ref_type", description="来源单据，如 patrols.encounter")
+    ] = ""
+    ref_id: Annotated[str, api_field(StockMovement, "ref_id")] = ""
     person_id: int | None = Field(None, description="人员档案编号：发放记入该档案的时间线")
     person_ref: Annotated[
-        str, Field(max_length=80, description="其他档案引用，如 app.model:12")
+        str, api_field(StockMovement, "person_ref", description="其他档案引用，如 app.model:12")
     ] = ""
     occurred_at: datetime | None = None
-    note: Text200 = ""
+    note: Reason = ""
 
 
 class TransferIn(Schema):
     from_warehouse_id: int
     to_warehouse_id: int
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=30)]
-    note: Text200 = ""
+    note: Annotated[str, api_field(Transfer, "note")] = ""
 
 
 class TransferOut(Schema):
@@ -200,18 +204,18 @@ class TransferOut(Schema):
 class CorrectionIn(Schema):
     warehouse_id: int
     item: ItemCode
-    batch: Annotated[str, Field(min_length=1, max_length=60)]
+    batch: Annotated[str, api_field(Batch, "code", min_length=1)]
     kind: Literal["adjustment", "write_off"]
     direction: Literal["increase", "decrease"] = "decrease"
     quantity: Quantity
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, api_field(StockMovement, "reason", min_length=1)]
 
 
 class TargetIn(Schema):
     warehouse_id: int
     item: ItemCode
     level: ResponseLevel
-    quantity: Annotated[Decimal, Field(ge=0, le=1_000_000)]
+    quantity: Annotated[Decimal, api_field(ReserveTarget, "quantity")]
 
 
 class PositionOut(Schema):
@@ -494,7 +498,8 @@ def given(
 
 @router.get("/person-issues", response=list[MovementOut], summary="某人员档案领取的物资")
 def person_issues(
-    request: HttpRequest, person_ref: Annotated[str, Field(min_length=1, max_length=80)]
+    request: HttpRequest,
+    person_ref: Annotated[str, api_field(StockMovement, "person_ref", min_length=1)],
 ) -> Any:
     user = _user(request, Capability.VIEW_SUPPLIES)
     found = list(selectors.issues_for_person(user=user, person_ref=person_ref))

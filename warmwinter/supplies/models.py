@@ -21,10 +21,17 @@ from warmwinter.core.models import ArchivableModel
 from warmwinter.places.models import OrgUnit
 from warmwinter.supplies.validators import TARGET_QUANTITY
 
+#: Quantities: whole units (件/条/箱) are whole numbers, divisible ones up to 3 decimals.
+QUANTITY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES = 12, 3
+
 
 def quantity_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:  # type: ignore[type-arg]
-    """Quantities: whole units (件/条/箱) are whole numbers, divisible ones up to 3 decimals."""
-    return models.DecimalField(verbose_name, max_digits=12, decimal_places=3, **kwargs)
+    return models.DecimalField(
+        verbose_name,
+        max_digits=QUANTITY_MAX_DIGITS,
+        decimal_places=QUANTITY_DECIMAL_PLACES,
+        **kwargs,
+    )
 
 
 class ItemCategory(models.TextChoices):

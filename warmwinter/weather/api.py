@@ -12,10 +12,11 @@ from ninja.pagination import paginate
 from warmwinter.accounts.auth import TokenAuth, request_user
 from warmwinter.accounts.roles import Capability
 from warmwinter.core import clock
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.weather import selectors, services
 from warmwinter.weather.levels import LevelEffects, ResponseLevel
-from warmwinter.weather.models import LevelEvent, WeatherWarning
+from warmwinter.weather.models import Forecast, LevelEvent, WeatherWarning
 from warmwinter.weather.parsing import WarningRejectedError
 
 router = Router()
@@ -175,15 +176,22 @@ class RequiredPatrolsOut(Schema):
 
 
 class LevelSetIn(Schema):
-    level: Annotated[int, Field(ge=0, le=5, description="0 常态、1 预备、2 IV、3 III、4 II、5 I")]
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    level: Annotated[
+        int,
+        Field(
+            ge=min(ResponseLevel.values),
+            le=max(ResponseLevel.values),
+            description="0 常态、1 预备、2 IV、3 III、4 II、5 I",
+        ),
+    ]
+    reason: Annotated[str, api_field(LevelEvent, "reason", min_length=1)]
 
 
 class ForecastIn(Schema):
     district_code: DistrictCode | None = Field(None, description="空为全市")
     night: date
-    min_temp_c: Annotated[Decimal, Field(ge=-40, le=45, max_digits=4, decimal_places=1)]
-    issuer: Annotated[str, Field(max_length=100)] = ""
+    min_temp_c: Annotated[Decimal, api_field(Forecast, "min_temp_c")]
+    issuer: Annotated[str, api_field(Forecast, "issuer")] = ""
 
 
 class ForecastOut(Schema):

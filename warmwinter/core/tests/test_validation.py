@@ -9,6 +9,7 @@ from typing import Annotated
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.migrations.writer import MigrationWriter
 from ninja import Schema
@@ -32,6 +33,7 @@ from warmwinter.places.models import Place
 HEIGHT = "身高应在 40–250 厘米之间"
 AGE = between(0, 120, "估计年龄应在 0–120 岁之间")
 QUANTITY = [Above(Decimal(0)), AtMost(Decimal(1_000_000))]
+SEARCH = [MaxLengthValidator(40)]
 
 
 class Sample(models.Model):
@@ -44,6 +46,7 @@ class Sample(models.Model):
         "体温", max_digits=3, decimal_places=1, validators=between(Decimal(30), Decimal(45))
     )
     name = models.CharField("姓名", max_length=60, blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
 
     class Meta:
         abstract = True
@@ -88,6 +91,7 @@ class SampleForm(forms.Form):
     name = form_field(Sample, "name")
     age = form_field(AGE, label="估计年龄", required=False)
     quantity = form_field(QUANTITY, max_digits=12, decimal_places=3)
+    q = form_field(SEARCH, required=False)
 
 
 def test_a_form_field_has_the_model_fields_type_label_and_blank():
@@ -100,6 +104,7 @@ def test_a_form_field_has_the_model_fields_type_label_and_blank():
     assert form.fields["temperature"].required
     assert isinstance(form.fields["age"], forms.IntegerField)
     assert isinstance(form.fields["quantity"], forms.DecimalField)
+    assert isinstance(form.fields["q"], forms.CharField)
 
 
 def test_a_form_refuses_with_the_declared_sentence_once():
@@ -126,6 +131,7 @@ def test_the_browser_is_told_the_bounds():
     assert 'name="temperature" step="0.1" min="30" max="45"' in html
     assert 'name="name" maxlength="60"' in html
     assert 'name="quantity" step="0.001" min="0.001" max="1000000"' in html
+    assert 'name="q" maxlength="40"' in html
 
 
 def test_a_hidden_field_gets_no_browser_bounds():
@@ -142,6 +148,8 @@ class SampleIn(Schema):
     temperature: Annotated[Decimal, api_field(Sample, "temperature")] | None = None
     name: Annotated[str, api_field(Sample, "name")] = ""
     age: Annotated[int, api_field(AGE, description="估计年龄")] | None = None
+    q: Annotated[str, api_field(SEARCH)] = ""
+    notes: Annotated[str, api_field(Sample, "notes")] = ""
 
 
 def _api_errors(**data):
@@ -160,6 +168,8 @@ def test_the_api_refuses_with_the_declared_sentence():
 
 def test_the_api_keeps_max_length_and_digits_of_the_model_field():
     assert _api_errors(name="长" * 61)["name"]["type"] == "string_too_long"
+    assert _api_errors(q="长" * 41)["q"]["type"] == "string_too_long"
+    assert _api_errors(notes="长" * 2001)["notes"]["type"] == "string_too_long"
     assert _api_errors(temperature="3.55")["temperature"]["type"] == "decimal_max_places"
     assert SampleIn(height_cm=None, name="张" * 60).name == "张" * 60
 

@@ -5,15 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0001_initial'),
+        ("dispatch", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='team',
-            name='max_load',
-            field=models.PositiveSmallIntegerField(default=3, help_text='在办线索达到此数时不再推荐（1 至 20）', validators=[warmwinter.core.validation.AtLeast(1, '同时处置上限须在 1 至 20 之间'), warmwinter.core.validation.AtMost(20, '同时处置上限须在 1 至 20 之间')], verbose_name='同时处置上限'),
+            model_name="team",
+            name="max_load",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="在办线索达到此数时不再推荐（1 至 20）",
+                validators=[
+                    warmwinter.core.validation.AtLeast(1, "同时处置上限须在 1 至 20 之间"),
+                    warmwinter.core.validation.AtMost(20, "同时处置上限须在 1 至 20 之间"),
+                ],
+                verbose_name="同时处置上限",
+            ),
         ),
     ]

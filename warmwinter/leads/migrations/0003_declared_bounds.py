@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0002_media_url_and_intake_indexes'),
+        ("leads", "0002_media_url_and_intake_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='lead',
-            name='people_count',
-            field=models.PositiveSmallIntegerField(default=1, validators=[warmwinter.core.validation.AtLeast(1, '人数须在 1 至 200 之间'), warmwinter.core.validation.AtMost(200, '人数须在 1 至 200 之间')], verbose_name='人数'),
+            model_name="lead",
+            name="people_count",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                validators=[
+                    warmwinter.core.validation.AtLeast(1, "人数须在 1 至 200 之间"),
+                    warmwinter.core.validation.AtMost(200, "人数须在 1 至 200 之间"),
+                ],
+                verbose_name="人数",
+            ),
         ),
     ]

@@ -5,25 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patrols', '0001_initial'),
+        ("patrols", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='encounter',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='备注'),
+            model_name="encounter",
+            name="note",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="备注"),
         ),
         migrations.AlterField(
-            model_name='placewatch',
-            name='dwell_min',
-            field=models.PositiveSmallIntegerField(default=10, validators=[warmwinter.core.validation.AtLeast(1, None), warmwinter.core.validation.AtMost(120, None)], verbose_name='巡查用时（分钟）'),
+            model_name="placewatch",
+            name="dwell_min",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                validators=[
+                    warmwinter.core.validation.AtLeast(1, None),
+                    warmwinter.core.validation.AtMost(120, None),
+                ],
+                verbose_name="巡查用时（分钟）",
+            ),
         ),
         migrations.AlterField(
-            model_name='placewatch',
-            name='risk',
-            field=models.PositiveSmallIntegerField(default=3, help_text='1 低 … 5 高：决定巡查优先级', validators=[warmwinter.core.validation.AtLeast(1, None), warmwinter.core.validation.AtMost(5, None)], verbose_name='风险等级'),
+            model_name="placewatch",
+            name="risk",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="1 低 … 5 高：决定巡查优先级",
+                validators=[
+                    warmwinter.core.validation.AtLeast(1, None),
+                    warmwinter.core.validation.AtMost(5, None),
+                ],
+                verbose_name="风险等级",
+            ),
         ),
     ]

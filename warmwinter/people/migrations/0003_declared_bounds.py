@@ -5,50 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_namekey_birth_year'),
+        ("people", "0002_namekey_birth_year"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='familyinquiry',
-            name='birth_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[warmwinter.core.validation.AtLeast(1900, '出生年份不可能'), warmwinter.core.validation.AtMost(2100, '出生年份不可能')], verbose_name='出生年份（含估计）'),
+            model_name="familyinquiry",
+            name="birth_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    warmwinter.core.validation.AtLeast(1900, "出生年份不可能"),
+                    warmwinter.core.validation.AtMost(2100, "出生年份不可能"),
+                ],
+                verbose_name="出生年份（含估计）",
+            ),
         ),
         migrations.AlterField(
-            model_name='familyinquiry',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='体貌特征与情况'),
+            model_name="familyinquiry",
+            name="description",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="体貌特征与情况"),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='birth_year',
-            field=models.PositiveSmallIntegerField(blank=True, db_index=True, null=True, validators=[warmwinter.core.validation.AtLeast(1900, '出生年份不可能'), warmwinter.core.validation.AtMost(2100, '出生年份不可能')], verbose_name='出生年份（含估计）'),
+            model_name="person",
+            name="birth_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                db_index=True,
+                null=True,
+                validators=[
+                    warmwinter.core.validation.AtLeast(1900, "出生年份不可能"),
+                    warmwinter.core.validation.AtMost(2100, "出生年份不可能"),
+                ],
+                verbose_name="出生年份（含估计）",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='features',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='体貌特征'),
+            model_name="person",
+            name="features",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="体貌特征"),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='height_cm',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[warmwinter.core.validation.AtLeast(40, '身高应在 40–250 厘米之间'), warmwinter.core.validation.AtMost(250, '身高应在 40–250 厘米之间')], verbose_name='身高（厘米）'),
+            model_name="person",
+            name="height_cm",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    warmwinter.core.validation.AtLeast(40, "身高应在 40–250 厘米之间"),
+                    warmwinter.core.validation.AtMost(250, "身高应在 40–250 厘米之间"),
+                ],
+                verbose_name="身高（厘米）",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='notes',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='备注'),
+            model_name="person",
+            name="notes",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="备注"),
         ),
         migrations.AlterField(
-            model_name='tracingnotice',
-            name='estimated_age',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[warmwinter.core.validation.AtLeast(0, '估计年龄应在 0–120 岁之间'), warmwinter.core.validation.AtMost(120, '估计年龄应在 0–120 岁之间')], verbose_name='估计年龄'),
+            model_name="tracingnotice",
+            name="estimated_age",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    warmwinter.core.validation.AtLeast(0, "估计年龄应在 0–120 岁之间"),
+                    warmwinter.core.validation.AtMost(120, "估计年龄应在 0–120 岁之间"),
+                ],
+                verbose_name="估计年龄",
+            ),
         ),
         migrations.AlterField(
-            model_name='tracingnotice',
-            name='height_cm',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[warmwinter.core.validation.AtLeast(40, '身高应在 40–250 厘米之间'), warmwinter.core.validation.AtMost(250, '身高应在 40–250 厘米之间')], verbose_name='身高（厘米）'),
+            model_name="tracingnotice",
+            name="height_cm",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    warmwinter.core.validation.AtLeast(40, "身高应在 40–250 厘米之间"),
+                    warmwinter.core.validation.AtMost(250, "身高应在 40–250 厘米之间"),
+                ],
+                verbose_name="身高（厘米）",
+            ),
         ),
     ]

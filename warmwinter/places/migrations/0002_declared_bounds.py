@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='place',
-            name='capacity',
-            field=models.PositiveIntegerField(blank=True, null=True, validators=[warmwinter.core.validation.AtLeast(0, None), warmwinter.core.validation.AtMost(100000, None)], verbose_name='床位/容量'),
+            model_name="place",
+            name="capacity",
+            field=models.PositiveIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    warmwinter.core.validation.AtLeast(0, None),
+                    warmwinter.core.validation.AtMost(100000, None),
+                ],
+                verbose_name="床位/容量",
+            ),
         ),
         migrations.AlterField(
-            model_name='place',
-            name='risk_notes',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='风险提示（内部）'),
+            model_name="place",
+            name="risk_notes",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="风险提示（内部）"),
         ),
     ]

@@ -6,50 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stations', '0003_admission_encounter'),
+        ("stations", "0003_admission_encounter"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='admission',
-            name='discharge_note',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='离站说明'),
+            model_name="admission",
+            name="discharge_note",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="离站说明"),
         ),
         migrations.AlterField(
-            model_name='admission',
-            name='held_items',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='代保管物品清单'),
+            model_name="admission",
+            name="held_items",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="代保管物品清单"),
         ),
         migrations.AlterField(
-            model_name='admission',
-            name='temperature',
-            field=models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[warmwinter.core.validation.AtLeast(Decimal('30'), '体温应在 30–45℃ 之间'), warmwinter.core.validation.AtMost(Decimal('45'), '体温应在 30–45℃ 之间')], verbose_name='体温（℃）'),
+            model_name="admission",
+            name="temperature",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=1,
+                max_digits=3,
+                null=True,
+                validators=[
+                    warmwinter.core.validation.AtLeast(Decimal("30"), "体温应在 30–45℃ 之间"),
+                    warmwinter.core.validation.AtMost(Decimal("45"), "体温应在 30–45℃ 之间"),
+                ],
+                verbose_name="体温（℃）",
+            ),
         ),
         migrations.AlterField(
-            model_name='admission',
-            name='visit_every_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[warmwinter.core.validation.AtLeast(1, '走访周期应在 1–365 天之间'), warmwinter.core.validation.AtMost(365, '走访周期应在 1–365 天之间')], verbose_name='走访周期（天）'),
+            model_name="admission",
+            name="visit_every_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    warmwinter.core.validation.AtLeast(1, "走访周期应在 1–365 天之间"),
+                    warmwinter.core.validation.AtMost(365, "走访周期应在 1–365 天之间"),
+                ],
+                verbose_name="走访周期（天）",
+            ),
         ),
         migrations.AlterField(
-            model_name='aiddecision',
-            name='detail',
-            field=models.TextField(max_length=2000, verbose_name='事实和说明'),
+            model_name="aiddecision",
+            name="detail",
+            field=models.TextField(max_length=2000, verbose_name="事实和说明"),
         ),
         migrations.AlterField(
-            model_name='healthcheck',
-            name='temperature',
-            field=models.DecimalField(decimal_places=1, max_digits=3, validators=[warmwinter.core.validation.AtLeast(Decimal('30'), '体温应在 30–45℃ 之间'), warmwinter.core.validation.AtMost(Decimal('45'), '体温应在 30–45℃ 之间')], verbose_name='体温（℃）'),
+            model_name="healthcheck",
+            name="temperature",
+            field=models.DecimalField(
+                decimal_places=1,
+                max_digits=3,
+                validators=[
+                    warmwinter.core.validation.AtLeast(Decimal("30"), "体温应在 30–45℃ 之间"),
+                    warmwinter.core.validation.AtMost(Decimal("45"), "体温应在 30–45℃ 之间"),
+                ],
+                verbose_name="体温（℃）",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicecase',
-            name='outcome',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='结果'),
+            model_name="servicecase",
+            name="outcome",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="结果"),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='备注'),
+            model_name="visit",
+            name="note",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="备注"),
         ),
     ]

@@ -6,15 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supplies', '0001_initial'),
+        ("supplies", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reservetarget',
-            name='quantity',
-            field=models.DecimalField(decimal_places=3, max_digits=12, validators=[warmwinter.core.validation.AtLeast(Decimal('0'), None), warmwinter.core.validation.AtMost(Decimal('1000000'), None)], verbose_name='储备目标'),
+            model_name="reservetarget",
+            name="quantity",
+            field=models.DecimalField(
+                decimal_places=3,
+                max_digits=12,
+                validators=[
+                    warmwinter.core.validation.AtLeast(Decimal("0"), None),
+                    warmwinter.core.validation.AtMost(Decimal("1000000"), None),
+                ],
+                verbose_name="储备目标",
+            ),
         ),
     ]

@@ -6,15 +6,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('weather', '0002_default_rules'),
+        ("weather", "0002_default_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='forecast',
-            name='min_temp_c',
-            field=models.DecimalField(decimal_places=1, max_digits=4, validators=[warmwinter.core.validation.AtLeast(Decimal('-40'), '气温超出合理范围（-40 至 45 °C）'), warmwinter.core.validation.AtMost(Decimal('45'), '气温超出合理范围（-40 至 45 °C）')], verbose_name='预报最低气温（°C）'),
+            model_name="forecast",
+            name="min_temp_c",
+            field=models.DecimalField(
+                decimal_places=1,
+                max_digits=4,
+                validators=[
+                    warmwinter.core.validation.AtLeast(
+                        Decimal("-40"), "气温超出合理范围（-40 至 45 °C）"
+                    ),
+                    warmwinter.core.validation.AtMost(
+                        Decimal("45"), "气温超出合理范围（-40 至 45 °C）"
+                    ),
+                ],
+                verbose_name="预报最低气温（°C）",
+            ),
         ),
     ]
