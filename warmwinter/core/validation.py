@@ -127,8 +127,11 @@ def validators_of(source: Source, name: str | None = None) -> list[Validator]:
 
 
 def limits(source: Source, name: str | None = None) -> Limits:
-    """The tightest bounds among the validators of `source` (see `validators_of`)."""
+    """The tightest bounds among the validators of `source` (see `validators_of`), and a model
+    field's max_length (a TextField's is not among its validators)."""
     found: dict[str, Any] = {}
+    if name is not None and (length := _model_field(source, name).max_length):
+        found["max_length"] = length
     for v in validators_of(source, name):
         if isinstance(v, MinValueValidator):
             found["minimum"] = max(found.get("minimum", _limit(v)), _limit(v))
@@ -251,12 +254,9 @@ def api_field(source: Source, name: str | None = None, **kwargs: Any) -> FieldIn
     constraints, and its declared validators run on the value with their own message. `kwargs`
     go to pydantic's `Field` (description, pattern, allow_inf_nan …)."""
     declared = validators_of(source, name)
-    bounds = limits(declared)
+    bounds = limits(source, name)
     if name is not None:
         model_field = _model_field(source, name)
-        # a TextField's max_length is not among its validators
-        if model_field.max_length:
-            kwargs.setdefault("max_length", model_field.max_length)
         if isinstance(model_field, models.DecimalField):
             kwargs.setdefault("max_digits", model_field.max_digits)
             kwargs.setdefault("decimal_places", model_field.decimal_places)

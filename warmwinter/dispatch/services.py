@@ -43,8 +43,6 @@ def auto_dispatch_set(*, district: OrgUnit, on: bool, by: Any) -> DistrictDispat
 
 # --- Teams ------------------------------------------------------------------------------------
 
-MAX_LOAD_RANGE = (1, 20)
-
 
 def _require_dispatcher(by: Any, district: OrgUnit) -> None:
     """Second lock behind the views: the capability, and the district within the user's unit."""
@@ -76,8 +74,6 @@ def _team_errors(team: Team, members: list[Any]) -> dict[str, str]:
         geo.check_in_shanghai(team.lat, team.lng)
     except OutsideServiceAreaError as exc:
         errors["lat"] = str(exc)
-    if not MAX_LOAD_RANGE[0] <= team.max_load <= MAX_LOAD_RANGE[1]:
-        errors["max_load"] = _("同时处置上限须在 1 至 20 之间")
     outside = [
         str(m)
         for m in members
@@ -95,9 +91,9 @@ def _team_errors(team: Team, members: list[Any]) -> dict[str, str]:
 
 
 def _save_team(team: Team, members: list[Any]) -> None:
-    """Check the team and its members, validate the row (lengths) and save it; a duplicate
-    name that slipped past the check (two dispatchers at once) becomes the same form error,
-    not a 500."""
+    """Check the team and its members, validate the row (the model's bounds: lengths, the
+    load) and save it; a duplicate name that slipped past the check (two dispatchers at once)
+    becomes the same form error, not a 500."""
     errors = _team_errors(team, members)
     try:
         team.full_clean(validate_constraints=False)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock, rulebook
+from warmwinter.core.validation import refusal, validate
 from warmwinter.people import idnumbers, linkage, names
 from warmwinter.people.models import (
     FocusGroup,
@@ -34,6 +35,7 @@ from warmwinter.people.models import (
     TimelineKind,
     TracingNotice,
 )
+from warmwinter.people.validators import AGE_ESTIMATE
 from warmwinter.places.models import OrgUnit
 
 _IDENTITY_FIELDS = (
@@ -58,8 +60,9 @@ _IDENTITY_FIELDS = (
 
 
 def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> list[str]:
-    """Validate and copy identity fields onto `person`. Returns warnings; raises
-    ValidationError (field → message) and changes nothing the caller will save."""
+    """Validate and copy identity fields onto `person`: the rules of identity here, the bounds
+    of each field as the model declares them. Returns warnings; raises ValidationError
+    (field → message) and changes nothing the caller will save."""
     errors: dict[str, str] = {}
     for key in ("name", "aliases", "household_registration", "native_place", "dialect", "phone"):
         if key in data:
@@ -68,10 +71,7 @@ def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> lis
         if key in data:
             setattr(person, key, data[key] or "")
     if "height_cm" in data:
-        height = data["height_cm"]
-        if height is not None and not 40 <= int(height) <= 250:
-            errors["height_cm"] = _("身高应在 40–250 厘米之间")
-        person.height_cm = height
+        person.height_cm = data["height_cm"]
     if "sex" in data:
         person.sex = data["sex"] or Sex.UNKNOWN
         if person.sex not in Sex.values:
@@ -85,14 +85,17 @@ def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> lis
             person.birth_year_estimated = False
     if data.get("age_estimate") is not None and person.birth_date is None:
         age = int(data["age_estimate"])
-        if not 0 <= age <= 120:
-            errors["age_estimate"] = _("估计年龄应在 0–120 岁之间")
-        person.birth_year = today.year - age
-        person.birth_year_estimated = True
+        refused = refusal(AGE_ESTIMATE, age)
+        if refused is not None:
+            errors["age_estimate"] = refused
+        else:
+            person.birth_year = today.year - age
+            person.birth_year_estimated = True
     elif "birth_year" in data and person.birth_date is None:
         person.birth_year = data["birth_year"]
         person.birth_year_estimated = bool(data.get("birth_year_estimated", True))
-        if person.birth_year is not None and not 1900 <= person.birth_year <= today.year:
+        # the field's bounds are the model's; a year still to come is refused here
+        if person.birth_year is not None and person.birth_year > today.year:
             errors["birth_year"] = _("出生年份不可能")
     if "risk_flags" in data:
         flags = list(dict.fromkeys(data["risk_flags"] or []))
@@ -135,8 +138,10 @@ def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> lis
                     person.identity_status = IdentityStatus.CLAIMED
     if person.identity_status not in IdentityStatus.values:
         errors["identity_status"] = _("身份状态无效")
-    if errors:
-        raise ValidationError(errors)
+    typed = [f for f in _IDENTITY_FIELDS if f in data and f not in errors]
+    if "birth_date" in errors:  # the year was taken from that date
+        typed = [f for f in typed if f != "birth_year"]
+    validate(person, fields=typed, errors=errors)
     return warnings
 
 

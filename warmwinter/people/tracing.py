@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.validation import validate
 from warmwinter.people import idnumbers, linkage
 from warmwinter.people.models import (
     FamilyInquiry,
@@ -58,9 +59,11 @@ def inquiry_create(*, by: Any, org_unit: OrgUnit, **data: Any) -> FamilyInquiry:
     if not (data.get("contact_name") and data.get("contact_phone")):
         raise ValidationError(_("请填写联系人和联系电话"))
     photo = clean_photo(upload) if upload else None
-    inquiry = FamilyInquiry.objects.create(
+    inquiry = FamilyInquiry(
         org_unit=org_unit, id_number=number, created_by=by, modified_by=by, **data
     )
+    validate(inquiry, fields=[*data, "id_number"])
+    inquiry.save(force_insert=True)
     if photo is not None:
         inquiry.photo.save(
             f"inquiry-{inquiry.pk}.{photo.extension}", ContentFile(photo.content), save=True

@@ -16,6 +16,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
+from warmwinter.core.validation import validate
 from warmwinter.people.models import Person, TimelineKind
 from warmwinter.people.services import person_create, timeline_record
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
@@ -47,6 +48,11 @@ from warmwinter.stations.models import (
     Visit,
     Zone,
 )
+
+#: What staff type at admission and at discharge: checked as the model declares it (length,
+#: temperature, visit period) before anything is written.
+_ADMISSION_TYPED = ("escort_note", "held_items", "held_items_seal", "temperature", "injuries")
+_DISCHARGE_TYPED = ("discharge_destination", "discharge_note", "visit_every_days")
 
 
 def _require(by: Any, capability: Capability, station: OrgUnit) -> None:
@@ -139,8 +145,6 @@ def admission_create(
     mental_signs = list(dict.fromkeys(mental_signs or []))
     if any(s not in rules.MentalSign.values for s in mental_signs):
         errors["mental_signs"] = _("精神状况表现无效")
-    if temperature is not None and not Decimal("30") <= temperature <= Decimal("45"):
-        errors["temperature"] = _("体温应在 30–45℃ 之间")
     if held_items.strip() and not held_items_seal.strip():
         errors["held_items_seal"] = _("代保管物品须封存并填写封存编号")
     if encounter is not None:
@@ -149,8 +153,26 @@ def admission_create(
         person, new_person = encounter.person, None
     if (person is None) == (new_person is None):
         errors["person"] = _("请选择已有档案或新建档案（二选一）")
-    if errors:
-        raise ValidationError(errors)
+    admission = Admission(
+        station=station,
+        shelter=shelter,
+        brought_by=brought_by,
+        escort_note=escort_note.strip(),
+        encounter=encounter,
+        category=category,
+        first_receiver=by,
+        security_checks=checks,
+        held_items=held_items.strip(),
+        held_items_seal=held_items_seal.strip(),
+        held_items_signed=held_items_signed,
+        temperature=temperature,
+        injuries=injuries.strip(),
+        symptoms=symptoms,
+        mental_signs=mental_signs,
+        created_by=by,
+        modified_by=by,
+    )
+    validate(admission, fields=_ADMISSION_TYPED, errors=errors)
     now = admitted_at or timezone.now()
     if person is None:
         person, _warnings = person_create(by=by, org_unit=station, **(new_person or {}))
@@ -168,31 +190,13 @@ def admission_create(
         injuries=injuries,
         mental_signs=mental_signs,
     )
-    admission = Admission.objects.create(
-        station=station,
-        shelter=shelter,
-        person=person,
-        admitted_at=now,
-        brought_by=brought_by,
-        escort_note=escort_note.strip(),
-        encounter=encounter,
-        category=category,
-        first_receiver=by,
-        security_checks=checks,
-        held_items=held_items.strip(),
-        held_items_seal=held_items_seal.strip(),
-        held_items_signed=held_items_signed,
-        temperature=temperature,
-        injuries=injuries.strip(),
-        symptoms=symptoms,
-        mental_signs=mental_signs,
-        zone_kind=verdict.zone_kind,
-        hospital_suggested=verdict.send_to_hospital,
-        classification_reasons=verdict.reasons,
-        stay_until=rules.stay_until(clock.local_date(now), shelter=shelter is not None),
-        created_by=by,
-        modified_by=by,
-    )
+    admission.person = person
+    admission.admitted_at = now
+    admission.zone_kind = verdict.zone_kind
+    admission.hospital_suggested = verdict.send_to_hospital
+    admission.classification_reasons = verdict.reasons
+    admission.stay_until = rules.stay_until(clock.local_date(now), shelter=shelter is not None)
+    admission.save(force_insert=True)
     audit_record(actor=by, action=AuditAction.CREATE, target=admission)
     if encounter is not None and encounter.escort_arrived_at is None:
         type(encounter).objects.filter(pk=encounter.pk).update(
@@ -311,21 +315,22 @@ def discharge(
         raise ValidationError({"reason": _("终止救助须由带班领导作出决定（终止救助通知书）")})
     if reason in VISITED_DISCHARGES and not destination.strip():
         raise ValidationError({"destination": _("送医或站外托养须填写医院或托养机构")})
-    if visit_every_days is not None and not 1 <= visit_every_days <= 365:
-        raise ValidationError({"visit_every_days": _("走访周期应在 1–365 天之间")})
+    admission.discharge_destination = destination.strip()
+    admission.discharge_note = note.strip()
+    every_days = rules.visit_every_days() if visit_every_days is None else visit_every_days
+    if reason in VISITED_DISCHARGES:
+        admission.visit_every_days = every_days
+    validate(admission, fields=_DISCHARGE_TYPED)
     now = timezone.now()
     BedAssignment.objects.filter(admission=admission, ended_at__isnull=True).update(ended_at=now)
     admission.status = AdmissionStatus.DISCHARGED
     admission.discharged_at = now
     admission.discharge_reason = reason
-    admission.discharge_destination = destination.strip()
-    admission.discharge_note = note.strip()
     admission.discharged_by = by
     admission.modified_by = by
     if reason in VISITED_DISCHARGES:
-        admission.visit_every_days = visit_every_days or rules.visit_every_days()
         admission.next_visit_due = rules.next_visit_due(
-            last=clock.local_date(now), every_days=admission.visit_every_days
+            last=clock.local_date(now), every_days=every_days
         )
     admission.save()
     audit_record(
@@ -505,8 +510,10 @@ def health_check_record(
     _require(by, Capability.MANAGE_STATIONS, admission.station)
     if admission.status != AdmissionStatus.IN_STATION:
         raise ValidationError({"temperature": _("此人已离站")})
-    if not Decimal("30") <= temperature <= Decimal("45"):
-        raise ValidationError({"temperature": _("体温应在 30–45℃ 之间")})
+    # the entry as it will be written, checked before the row is locked and written
+    validate(
+        HealthCheck(temperature=temperature, note=note.strip()), fields=("temperature", "note")
+    )
     check, _created = HealthCheck.objects.update_or_create(
         admission=admission,
         day=day or clock.local_date(),

@@ -24,6 +24,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
+from warmwinter.core.validation import refusal
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.supplies import rules
 from warmwinter.supplies.models import (
@@ -39,8 +40,7 @@ from warmwinter.supplies.models import (
     TransferStatus,
     Warehouse,
 )
-
-MAX_QUANTITY = Decimal("1000000")
+from warmwinter.supplies.validators import QUANTITY, TARGET_QUANTITY
 
 
 @dataclass(frozen=True)
@@ -67,17 +67,17 @@ def _require(by: Any, capability: Capability, warehouse: Warehouse) -> None:
 
 
 def checked_quantity(item: Item, raw: Any, *, field: str = "quantity") -> Decimal:
-    """A positive quantity that the item's unit allows; ValidationError otherwise."""
+    """A quantity within the typed bound (`validators.QUANTITY`, as the page and the API say
+    it) that the item's unit allows; ValidationError otherwise."""
     try:
         quantity = raw if isinstance(raw, Decimal) else Decimal(str(raw))
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("数量须为数字")}) from None
     if not quantity.is_finite():
         raise ValidationError({field: _("数量须为数字")})
-    if quantity <= 0:
-        raise ValidationError({field: _("%(item)s 的数量须大于 0") % {"item": item.name}})
-    if quantity > MAX_QUANTITY:
-        raise ValidationError({field: _("数量过大")})
+    refused = refusal(QUANTITY, quantity)
+    if refused is not None:
+        raise ValidationError({field: refused})
     if quantity != quantity.quantize(Decimal("0.001")):
         raise ValidationError({field: _("数量最多保留 3 位小数")})
     if item.whole_units and not rules.is_whole(quantity):
@@ -526,6 +526,11 @@ def target_set(
         qty = Decimal(str(quantity))
     except (InvalidOperation, ValueError):
         raise ValidationError({"quantity": _("数量须为数字")}) from None
+    if not qty.is_finite():
+        raise ValidationError({"quantity": _("数量须为数字")})
+    refused = refusal(TARGET_QUANTITY, qty)
+    if refused is not None:
+        raise ValidationError({"quantity": refused})
     if qty != 0:
         qty = checked_quantity(item, qty)
     with transaction.atomic():

@@ -22,6 +22,7 @@ from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
+from warmwinter.core.validation import validate
 from warmwinter.notifications.models import Urgency
 from warmwinter.notifications.services import notify, recipients_for
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
@@ -430,18 +431,18 @@ def forecast_record(
         raise PermissionDenied(_("您的角色不能录入气温预报"))
     if district is not None and district.level != OrgLevel.DISTRICT:
         raise ValidationError({"district": _("预报须针对区或全市")})
-    if not Decimal("-40") <= min_temp_c <= Decimal("45"):
-        raise ValidationError({"min_temp_c": _("气温超出合理范围（-40 至 45 °C）")})
     now = now or timezone.now()
+    forecast = Forecast(
+        district=district,
+        night=night,
+        min_temp_c=min_temp_c,
+        issuer=issuer,
+        received_by=by,
+        received_at=now,
+    )
+    validate(forecast, fields=("min_temp_c", "issuer"))
     with transaction.atomic():
-        forecast = Forecast.objects.create(
-            district=district,
-            night=night,
-            min_temp_c=min_temp_c,
-            issuer=issuer,
-            received_by=by,
-            received_at=now,
-        )
+        forecast.save(force_insert=True)
         targets = (
             [district]
             if district is not None
