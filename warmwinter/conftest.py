@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.test import Client
 
@@ -212,6 +214,33 @@ def huangpu_key_place(unit: Callable[[str], OrgUnit]) -> Place:
         lat=31.2320,
         lng=121.4750,
         risk_notes="出口 3 处积水",
+    )
+
+
+def refused_on_page(response: Any, message: str) -> None:
+    """A page refused what was posted: shown again, not redirected to what it saved, with
+    `message` on it."""
+    assert response.status_code in (200, 400, 409, 422), response.status_code
+    assert message in response.content.decode()
+
+
+def refused_by_api(response: Any, field: str, message: str) -> None:
+    """The API refused `field` with `message`, in the one error shape."""
+    assert response.status_code == 422, response.content
+    assert {"field": field, "message": message} in response.json()["errors"]
+
+
+@contextmanager
+def refused_by_service(field: str, message: str) -> Iterator[None]:
+    """The service called inside refused `field` with `message`, and nothing else."""
+    with pytest.raises(ValidationError) as refused:
+        yield
+    assert refused.value.message_dict == {field: [message]}
+
+
+def api_post(client: Client, token: str, path: str, data: Any) -> Any:
+    return client.post(
+        path, data, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
 
 

@@ -204,3 +204,44 @@ def test_validate_lets_the_callers_own_finding_speak_for_its_field():
     with pytest.raises(ValidationError) as refused:
         validate(Place(name="新天地"), fields=["name"], errors={"kind": "请选择类型"})
     assert refused.value.message_dict == {"kind": ["请选择类型"]}
+
+
+# --- the published schema ------------------------------------------------------------------
+
+
+def _numeric(schema: dict) -> dict:
+    """The number (or integer) branch of an "X or null" / "number or string" schema."""
+    branches = schema.get("anyOf", [schema])
+    return next(b for b in branches if b.get("type") in ("integer", "number"))
+
+
+@pytest.mark.parametrize(
+    ("component", "field", "bounds"),
+    [
+        ("PersonIn", "height_cm", {"minimum": 40, "maximum": 250}),
+        ("PersonIn", "age_estimate", {"minimum": 0, "maximum": 120}),
+        ("InquiryIn", "birth_year", {"minimum": 1900, "maximum": 2100}),
+        ("IntakeIn", "people_count", {"minimum": 1, "maximum": 200}),
+        ("IntakeIn", "lat", {"minimum": -90, "maximum": 90}),
+        ("AdmissionIn", "temperature", {"minimum": 30, "maximum": 45}),
+        ("DischargeIn", "visit_every_days", {"minimum": 1, "maximum": 365}),
+        ("PlaceIn", "capacity", {"minimum": 0, "maximum": 100_000}),
+        ("ForecastIn", "min_temp_c", {"minimum": -40, "maximum": 45}),
+        ("ReceiptIn", "quantity", {"exclusiveMinimum": 0, "maximum": 1_000_000}),
+    ],
+)
+def test_the_openapi_schema_shows_the_bounds_the_models_declare(client, component, field, bounds):
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"][component]
+    shown = _numeric(schema["properties"][field])
+    assert {k: shown.get(k) for k in bounds} == bounds
+
+
+@pytest.mark.parametrize(
+    ("component", "field", "max_length"),
+    [("PersonIn", "name", 60), ("IntakeIn", "address", 200), ("InquiryIn", "description", 2000)],
+)
+def test_the_openapi_schema_shows_the_lengths_the_models_declare(
+    client, component, field, max_length
+):
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"][component]
+    assert schema["properties"][field]["maxLength"] == max_length
