@@ -11,7 +11,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -20,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
+from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import rulebook
@@ -200,15 +201,22 @@ def recording_retention_until(received: datetime) -> date:
 
 
 def lead_receive(
-    *, report: LeadReport, by: Any = None, idempotency_key: str | None = None
+    *, report: LeadReport, by: Actor | None = None, idempotency_key: str | None = None
 ) -> tuple[Lead, bool]:
     """Record a report as a lead, committed before this returns. Returns (lead, created).
+
+    `by` is the signed-in user who records it, who must hold RECORD_LEADS (the hotline, a
+    reporter, the grid platform's token). None is a citizen on a public channel (the report
+    page, Open311), who needs no account, or the system (demo data): intake never turns away
+    a report of a person in the cold for want of an account.
 
     The same `idempotency_key` (a client UUID, a partner's Idempotency-Key) returns the lead
     it created the first time, however often the submission is retried. Retries are rare, so
     the key is not looked up first: the unique constraint refuses the second insert (waiting
     for a racing first one to commit) and the lead that holds the key is returned.
     """
+    if by is not None:
+        require(by, Capability.RECORD_LEADS)
     try:
         lead = _new_lead(report, by, idempotency_key)
     except (ValidationError, geo.OutsideServiceAreaError):
@@ -237,7 +245,7 @@ def _lead_with_key(idempotency_key: str | None) -> Lead | None:
     return Lead.objects.filter(idempotency_key=idempotency_key).order_by().first()
 
 
-def _new_lead(report: LeadReport, by: Any, idempotency_key: str | None) -> Lead:
+def _new_lead(report: LeadReport, by: Actor | None, idempotency_key: str | None) -> Lead:
     """The lead a report makes, validated, located and triaged; not saved."""
     _validate(report)
     where = resolve_location(
@@ -296,7 +304,9 @@ def _new_lead(report: LeadReport, by: Any, idempotency_key: str | None) -> Lead:
     return lead
 
 
-def _store(lead: Lead, report: LeadReport, by: Any, user: Any, district_id: int) -> Lead:
+def _store(
+    lead: Lead, report: LeadReport, by: Actor | None, user: Actor | None, district_id: int
+) -> Lead:
     # A collision of random tracking codes is left to the unique constraint, not pre-checked.
     if not report.photos and store.one_statement_available():
         lead.tracking_code = new_tracking_code()

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
+from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock, rulebook
@@ -169,17 +171,19 @@ def _set_focus(person: Person, groups: list[str]) -> None:
 @transaction.atomic
 def person_create(
     *,
-    by: Any,
+    by: Actor,
     org_unit: OrgUnit,
     focus_groups: list[str] | None = None,
     found_place: str = "",
     **data: Any,
 ) -> tuple[Person, list[str]]:
-    """Open a file (先行救助: nothing but the unit is required). Returns the file and warnings.
+    """Open a file held by `org_unit`, a unit within the user's own (先行救助: nothing but the
+    unit is required). Returns the file and warnings.
 
     A file whose ID number matches another file's is linked to it at once (the older file
     survives; the returned file then has `merged_into` set); other likely matches go to the
     review queue. An unidentified person gets a draft search notice due within 24 hours."""
+    require(by, Capability.MANAGE_PEOPLE, within=org_unit)
     now = timezone.now()
     person = Person(org_unit=org_unit, created_by=by, modified_by=by)
     warnings = _apply_identity(person, data, today=clock.local_date())
@@ -206,8 +210,10 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, person: Person, by: Any, focus_groups: list[str] | None = None, **data: Any
+    *, person: Person, by: Actor, focus_groups: list[str] | None = None, **data: Any
 ) -> tuple[Person, list[str]]:
+    """Change a file the user's unit holds (a unit that only met the person reads it)."""
+    require(by, Capability.MANAGE_PEOPLE, within=person.org_unit)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.merged_into_id is not None:
         raise ValidationError(
@@ -239,7 +245,7 @@ def timeline_record(
     at: datetime,
     summary: str,
     source: models.Model | None = None,
-    by: Any = None,
+    by: Actor | None = None,
     org_unit: OrgUnit | None = None,
     lat: float | None = None,
     lng: float | None = None,
@@ -247,6 +253,9 @@ def timeline_record(
     url: str = "",
 ) -> TimelineEntry:
     """Put an event on a person's timeline. Call it inside the caller's own transaction.
+
+    An internal helper of other services, which have checked their user (`by`, None for the
+    system); it checks nothing itself.
 
     - `person`: the file (a merged file is followed to the file it was merged into);
     - `kind`: a `TimelineKind`; `at`: when it happened (aware datetime);
@@ -291,7 +300,7 @@ def _pair(a: Person, b: Person) -> tuple[Person, Person]:
     return (a, b) if a.pk < b.pk else (b, a)
 
 
-def _link_or_queue(person: Person, *, by: Any) -> None:
+def _link_or_queue(person: Person, *, by: Actor) -> None:
     """Compare a new or changed file with every other file (city-wide: duplicates cross
     district lines). A valid ID match links at once; likely matches wait for review."""
     described = linkage.Described(
@@ -344,7 +353,7 @@ def _link_or_queue(person: Person, *, by: Any) -> None:
                 target=review,
                 detail={"event": "auto_link", "reasons": candidate.reasons},
             )
-            person_merge(
+            _merge(
                 survivor=survivor,
                 merged=merged,
                 by=by,
@@ -355,9 +364,11 @@ def _link_or_queue(person: Person, *, by: Any) -> None:
 
 
 @transaction.atomic
-def link_review_decide(*, review: LinkReview, by: Any, link: bool) -> LinkReview:
-    """A worker confirms (link) or rejects a suggested pair. Conditional on the pair still
-    pending, so two workers deciding at once cannot both act."""
+def link_review_decide(*, review: LinkReview, by: Actor, link: bool) -> LinkReview:
+    """A worker confirms (link) or rejects a suggested pair that the caller resolved through
+    the user's review queue. Conditional on the pair still pending, so two workers deciding at
+    once cannot both act."""
+    require(by, Capability.REVIEW_PERSON_LINKS)
     updated = LinkReview.objects.filter(pk=review.pk, status=LinkStatus.PENDING).update(
         status=LinkStatus.LINKED if link else LinkStatus.REJECTED,
         decided_by=by,
@@ -377,18 +388,18 @@ def link_review_decide(*, review: LinkReview, by: Any, link: bool) -> LinkReview
     if link:
         if low.merged_into_id is not None or high.merged_into_id is not None:
             raise ValidationError(_("其中一份档案已经合并，请刷新后再审核"))
-        person_merge(
-            survivor=low, merged=high, by=by, reason=_("人工审核确认为同一人"), review=review
-        )
+        _merge(survivor=low, merged=high, by=by, reason=_("人工审核确认为同一人"), review=review)
     return review
 
 
 @transaction.atomic
-def person_merge(
-    *, survivor: Person, merged: Person, by: Any, reason: str, review: LinkReview | None = None
+def _merge(
+    *, survivor: Person, merged: Person, by: Actor, reason: str, review: LinkReview | None = None
 ) -> PersonMerge:
     """Fold `merged` into `survivor`: its timeline and focus groups move over, its file is
-    archived with a pointer. Reversible with `merge_undo`."""
+    archived with a pointer. Reversible with `merge_undo`. Two roads lead here, each checked
+    where it starts: a reviewer's `link_review_decide`, and the automatic link of a file whose
+    ID number matches (`person_create` / `person_update`)."""
     locked = {
         p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
     }
@@ -439,9 +450,10 @@ def person_merge(
 
 
 @transaction.atomic
-def merge_undo(*, merge: PersonMerge, by: Any) -> PersonMerge:
+def merge_undo(*, merge: PersonMerge, by: Actor) -> PersonMerge:
     """Unlink: the merged file is reopened with exactly the timeline entries it had, and the
     pair is marked rejected so it is not suggested again."""
+    require(by, Capability.REVIEW_PERSON_LINKS)
     updated = PersonMerge.objects.filter(pk=merge.pk, undone_at__isnull=True).update(
         undone_at=timezone.now(), undone_by=by
     )
@@ -490,11 +502,12 @@ def merge_undo(*, merge: PersonMerge, by: Any) -> PersonMerge:
 
 
 def tracing_notice_open(
-    *, person: Person, by: Any, found_at: datetime, found_area: str = ""
+    *, person: Person, by: Actor, found_at: datetime, found_area: str = ""
 ) -> TracingNotice:
     """A draft 寻亲公告, due 24 h after the person was found (the rulebook's
     people.tracing_notice_due, from the 2015 MCA–MPS opinion); prefilled only with what the
     public may see (sex, estimated age, height, features)."""
+    require(by, Capability.MANAGE_PEOPLE, within=person.org_unit)
     from warmwinter.places.models import OrgLevel
 
     station = person.org_unit
@@ -530,7 +543,9 @@ _NOTICE_FIELDS = (
 
 
 @transaction.atomic
-def tracing_notice_update(*, notice: TracingNotice, by: Any, **data: Any) -> TracingNotice:
+def tracing_notice_update(*, notice: TracingNotice, by: Actor, **data: Any) -> TracingNotice:
+    """Edit a draft or published notice (the caller resolved it through the user's scope)."""
+    require(by, Capability.MANAGE_PEOPLE)
     notice = TracingNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.status == NoticeStatus.WITHDRAWN:
         raise ValidationError(_("公告已撤回，不能修改"))
@@ -549,12 +564,9 @@ def tracing_notice_update(*, notice: TracingNotice, by: Any, **data: Any) -> Tra
 
 
 @transaction.atomic
-def tracing_notice_approve(*, notice: TracingNotice, by: Any) -> TracingNotice:
+def tracing_notice_approve(*, notice: TracingNotice, by: Actor) -> TracingNotice:
     """The explicit approval step: only now does anything about the person reach the public."""
-    from warmwinter.accounts.roles import Capability
-
-    if not by.can(Capability.APPROVE_TRACING_NOTICES):
-        raise PermissionDenied
+    require(by, Capability.APPROVE_TRACING_NOTICES)
     now = timezone.now()
     updated = TracingNotice.objects.filter(pk=notice.pk, status=NoticeStatus.DRAFT).update(
         status=NoticeStatus.PUBLISHED,
@@ -579,7 +591,9 @@ def tracing_notice_approve(*, notice: TracingNotice, by: Any) -> TracingNotice:
 
 
 @transaction.atomic
-def tracing_notice_withdraw(*, notice: TracingNotice, by: Any, reason: str) -> TracingNotice:
+def tracing_notice_withdraw(*, notice: TracingNotice, by: Actor, reason: str) -> TracingNotice:
+    """Take a notice down (the person left, or their identity is known)."""
+    require(by, Capability.MANAGE_PEOPLE)
     now = timezone.now()
     updated = (
         TracingNotice.objects.filter(pk=notice.pk)

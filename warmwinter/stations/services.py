@@ -7,11 +7,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.models import User
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -55,16 +57,8 @@ _ADMISSION_TYPED = ("escort_note", "held_items", "held_items_seal", "temperature
 _DISCHARGE_TYPED = ("discharge_destination", "discharge_note", "visit_every_days")
 
 
-def _require(by: Any, capability: Capability, station: OrgUnit) -> None:
-    """Second lock behind the views: the capability, and the station within the user's unit."""
-    if not by.can(capability):
-        raise PermissionDenied(_("您的角色不能办理救助站业务"))
-    if by.org_unit is None or not by.org_unit.contains(station):
-        raise PermissionDenied(_("只能办理本单位的救助站业务"))
-
-
-def zone_create(*, by: Any, station: OrgUnit, kind: str, name: str) -> Zone:
-    _require(by, Capability.MANAGE_STATIONS, station)
+def zone_create(*, by: Actor, station: OrgUnit, kind: str, name: str) -> Zone:
+    require(by, Capability.MANAGE_STATIONS, within=station)
     if station.level != OrgLevel.STATION:
         raise ValidationError({"station": _("只有救助管理站可以设置分区")})
     zone = Zone(station=station, kind=kind, name=name, created_by=by, modified_by=by)
@@ -75,8 +69,8 @@ def zone_create(*, by: Any, station: OrgUnit, kind: str, name: str) -> Zone:
     return zone
 
 
-def beds_add(*, by: Any, zone: Zone, labels: list[str]) -> list[Bed]:
-    _require(by, Capability.MANAGE_STATIONS, zone.station)
+def beds_add(*, by: Actor, zone: Zone, labels: list[str]) -> list[Bed]:
+    require(by, Capability.MANAGE_STATIONS, within=zone.station)
     with transaction.atomic():
         beds = [Bed.objects.get_or_create(zone=zone, label=label)[0] for label in labels]
         audit_record(
@@ -88,7 +82,7 @@ def beds_add(*, by: Any, zone: Zone, labels: list[str]) -> list[Bed]:
 @transaction.atomic
 def admission_create(
     *,
-    by: Any,
+    by: Actor,
     station: OrgUnit,
     brought_by: str,
     category: str,
@@ -115,7 +109,7 @@ def admission_create(
 
     With `encounter` (a patrol's escort to this station) the person is the one the patrol met,
     and the escort is recorded as arrived and handed over to `by`."""
-    _require(by, Capability.MANAGE_STATIONS, station)
+    require(by, Capability.MANAGE_STATIONS, within=station)
     errors: dict[str, str] = {}
     if shelter is not None:
         shelter = Place.objects.select_for_update().get(pk=shelter.pk)
@@ -215,11 +209,11 @@ def admission_create(
     return admission
 
 
-def bed_assign(*, by: Any, admission: Admission, bed: Bed) -> BedAssignment:
+def bed_assign(*, by: Actor, admission: Admission, bed: Bed) -> BedAssignment:
     """Put the person of `admission` in `bed`, moving them out of any bed they had. The bed row
     is locked first, so two workers giving away the last bed cannot both succeed; the partial
     unique index on open assignments is the last line of defence."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     try:
         with transaction.atomic():
             bed = Bed.objects.select_for_update().select_related("zone").get(pk=bed.pk)
@@ -262,9 +256,9 @@ def bed_assign(*, by: Any, admission: Admission, bed: Bed) -> BedAssignment:
 
 
 @transaction.atomic
-def stay_extend(*, by: Any, admission: Admission, until: date, reason: str) -> StayExtension:
+def stay_extend(*, by: Actor, admission: Admission, until: date, reason: str) -> StayExtension:
     """延长在站期限: a reason, approved by the station leader."""
-    _require(by, Capability.APPROVE_STAY_EXTENSIONS, admission.station)
+    require(by, Capability.APPROVE_STAY_EXTENSIONS, within=admission.station)
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.status != AdmissionStatus.IN_STATION:
         raise ValidationError({"until": _("此人已离站")})
@@ -294,7 +288,7 @@ def stay_extend(*, by: Any, admission: Admission, until: date, reason: str) -> S
 @transaction.atomic
 def discharge(
     *,
-    by: Any,
+    by: Actor,
     admission: Admission,
     reason: str,
     destination: str = "",
@@ -302,7 +296,7 @@ def discharge(
     visit_every_days: int | None = None,
 ) -> Admission:
     """离站. Hospital and outside care (站外托养) start a visit schedule (default monthly)."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.status != AdmissionStatus.IN_STATION:
         raise ValidationError({"reason": _("此人已离站")})
@@ -355,7 +349,7 @@ def discharge(
 @transaction.atomic
 def visit_record(
     *,
-    by: Any,
+    by: Actor,
     admission: Admission,
     physical_state: str,
     mental_state: str,
@@ -363,7 +357,7 @@ def visit_record(
     visited_at: datetime | None = None,
 ) -> Visit:
     """走访 in person; the next visit falls one period after this one."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.visit_every_days is None:
         raise ValidationError({"physical_state": _("此人不在走访名单中")})
@@ -403,7 +397,7 @@ def visit_record(
 @transaction.atomic
 def service_open(
     *,
-    by: Any,
+    by: Actor,
     admission: Admission,
     kind: str,
     owner: Any = None,
@@ -412,7 +406,7 @@ def service_open(
     escort: str = "",
     handover_to: str = "",
 ) -> ServiceCase:
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     owner = owner or by
     errors: dict[str, str] = {}
     if kind not in ServiceKind.values:
@@ -446,9 +440,9 @@ def service_open(
 
 
 @transaction.atomic
-def service_step(*, by: Any, case: ServiceCase, note: str, **details: str) -> ServiceStep:
+def service_step(*, by: Actor, case: ServiceCase, note: str, **details: str) -> ServiceStep:
     """A step of a service; `details` may update transport, escort, handover_to, destination."""
-    _require(by, Capability.MANAGE_STATIONS, case.admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=case.admission.station)
     case = ServiceCase.objects.select_for_update().get(pk=case.pk)
     if case.status != ServiceStatus.OPEN:
         raise ValidationError({"note": _("该服务已结束")})
@@ -468,8 +462,8 @@ def service_step(*, by: Any, case: ServiceCase, note: str, **details: str) -> Se
 
 
 @transaction.atomic
-def service_close(*, by: Any, case: ServiceCase, outcome: str, done: bool = True) -> ServiceCase:
-    _require(by, Capability.MANAGE_STATIONS, case.admission.station)
+def service_close(*, by: Actor, case: ServiceCase, outcome: str, done: bool = True) -> ServiceCase:
+    require(by, Capability.MANAGE_STATIONS, within=case.admission.station)
     case = (
         ServiceCase.objects.select_for_update().select_related("admission__person").get(pk=case.pk)
     )
@@ -504,10 +498,15 @@ def service_close(*, by: Any, case: ServiceCase, outcome: str, done: bool = True
 
 @transaction.atomic
 def health_check_record(
-    *, by: Any, admission: Admission, temperature: Decimal, note: str = "", day: date | None = None
+    *,
+    by: Actor,
+    admission: Admission,
+    temperature: Decimal,
+    note: str = "",
+    day: date | None = None,
 ) -> HealthCheck:
     """健康监测 for today (or `day`); a second entry the same day corrects the first."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     if admission.status != AdmissionStatus.IN_STATION:
         raise ValidationError({"temperature": _("此人已离站")})
     # the entry as it will be written, checked before the row is locked and written
@@ -531,9 +530,9 @@ def health_check_record(
 
 @transaction.atomic
 def disinfection_record(
-    *, by: Any, zone: Zone, note: str = "", day: date | None = None
+    *, by: Actor, zone: Zone, note: str = "", day: date | None = None
 ) -> Disinfection:
-    _require(by, Capability.MANAGE_STATIONS, zone.station)
+    require(by, Capability.MANAGE_STATIONS, within=zone.station)
     entry, _created = Disinfection.objects.update_or_create(
         zone=zone, day=day or clock.local_date(), defaults={"note": note.strip(), "by": by}
     )
@@ -544,14 +543,14 @@ def disinfection_record(
 @transaction.atomic
 def duty_shift_add(
     *,
-    by: Any,
+    by: Actor,
     station: OrgUnit,
-    user: Any,
+    user: User,
     starts_at: datetime,
     ends_at: datetime,
     is_leader: bool = False,
 ) -> DutyShift:
-    _require(by, Capability.MANAGE_STATIONS, station)
+    require(by, Capability.MANAGE_STATIONS, within=station)
     errors: dict[str, str] = {}
     if ends_at <= starts_at:
         errors["ends_at"] = _("结束时间须晚于开始时间")
@@ -588,7 +587,7 @@ def _decision_checks(kind: str, reason: str, detail: str) -> dict[str, str]:
 @transaction.atomic
 def aid_refuse(
     *,
-    by: Any,
+    by: Actor,
     station: OrgUnit,
     reason: str,
     detail: str,
@@ -597,7 +596,7 @@ def aid_refuse(
 ) -> AidDecision:
     """不予救助: a person who asked for help is, after questioning (询问甄别), not eligible.
     Decided by the station leader; the person's file records it."""
-    _require(by, Capability.APPROVE_STAY_EXTENSIONS, station)
+    require(by, Capability.APPROVE_STAY_EXTENSIONS, within=station)
     errors = _decision_checks(AidDecisionKind.REFUSE, reason, detail)
     if station.level != OrgLevel.STATION:
         errors["reason"] = _("只有救助管理站可以作出不予救助决定")
@@ -633,11 +632,11 @@ def aid_refuse(
 
 
 @transaction.atomic
-def aid_terminate(*, by: Any, admission: Admission, reason: str, detail: str) -> AidDecision:
+def aid_terminate(*, by: Actor, admission: Admission, reason: str, detail: str) -> AidDecision:
     """终止救助: the stay ends because of the person's conduct; decided by the station leader.
     The person is discharged (离站原因「终止救助」) in the same transaction. Minors and people
     under mental-health observation are never left on their own (see rules)."""
-    _require(by, Capability.APPROVE_STAY_EXTENSIONS, admission.station)
+    require(by, Capability.APPROVE_STAY_EXTENSIONS, within=admission.station)
     admission = Admission.objects.select_for_update().select_related("person").get(pk=admission.pk)
     errors = _decision_checks(AidDecisionKind.TERMINATE, reason, detail)
     if admission.status != AdmissionStatus.IN_STATION:
@@ -677,10 +676,10 @@ def aid_terminate(*, by: Any, admission: Admission, reason: str, detail: str) ->
 
 @transaction.atomic
 def night_round_record(
-    *, by: Any, station: OrgUnit, note: str = "", issues: str = "", at: datetime | None = None
+    *, by: Actor, station: OrgUnit, note: str = "", issues: str = "", at: datetime | None = None
 ) -> NightRound:
     """值班巡查 now (or at `at`, not in the future)."""
-    _require(by, Capability.MANAGE_STATIONS, station)
+    require(by, Capability.MANAGE_STATIONS, within=station)
     now = timezone.now()
     at = at or now
     if at > now + timedelta(minutes=5):
@@ -696,11 +695,11 @@ def night_round_record(
 
 @transaction.atomic
 def placement_step_record(
-    *, by: Any, admission: Admission, kind: str, done_on: date | None = None, note: str = ""
+    *, by: Actor, admission: Admission, kind: str, done_on: date | None = None, note: str = ""
 ) -> PlacementStep:
     """A step of a long-stay person's placement (长期滞留人员安置); recording it again corrects
     the date and note."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     if kind not in PlacementStepKind.values:
         raise ValidationError({"kind": _("安置步骤无效")})
     if admission.status != AdmissionStatus.IN_STATION:

@@ -8,16 +8,16 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -68,16 +68,19 @@ class IngestResult:
 
 
 def warning_ingest(
-    *, data: bytes | str, by: Any = None, via: str = "api", now: datetime | None = None
+    *, data: bytes | str, by: Actor | None = None, via: str = "api", now: datetime | None = None
 ) -> IngestResult:
     """Parse and store one warning from any road, then bring the levels of the districts it
     touches up to date, synchronously. A message seen before (by any road) is stored once:
     the result names the warning already stored and `created` is False.
 
+    `by` is the user who enters or pushes it (MANAGE_WEATHER); None is the system polling the
+    feed (`poll_weather_feed`).
+
     Raises WarningRejectedError (nothing is changed) for empty, oversized, hostile, malformed,
     unknown-type or unknown-area messages and for a cancel of a warning never received."""
-    if by is not None and not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("您的角色不能录入气象预警"))
+    if by is not None:
+        require(by, Capability.MANAGE_WEATHER)
     parsed = parse_message(data, districts=_district_names())
     now = now or timezone.now()
     try:
@@ -91,7 +94,7 @@ def warning_ingest(
         return IngestResult(existing, False, [])
 
 
-def _store(parsed: ParsedWarning, *, by: Any, via: str, now: datetime) -> IngestResult:
+def _store(parsed: ParsedWarning, *, by: Actor | None, via: str, now: datetime) -> IngestResult:
     existing = WeatherWarning.objects.filter(fingerprint=parsed.fingerprint).first()
     if existing is None:
         _check_identifier_reuse(parsed)
@@ -228,11 +231,13 @@ def level_recompute(
     district: OrgUnit,
     cause: str,
     trigger: WeatherWarning | None = None,
-    by: Any = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> LevelEvent | None:
     """Bring `district`'s level in line with the warnings in force and tonight's forecast
-    under the rules in force. Records an event (and switches effects) only when it changes."""
+    under the rules in force. Records an event (and switches effects) only when it changes.
+    The common step of `warning_ingest`, `forecast_record` and `weather_refresh`, which have
+    checked their user (or are the system); it checks nothing itself."""
     now = now or timezone.now()
     with transaction.atomic():
         # Serialise level changes per district: two warnings landing at once must not both
@@ -306,12 +311,11 @@ def _describe_ending(trigger: WeatherWarning | None, cause: str) -> str:
 
 
 def level_set_manually(
-    *, district: OrgUnit, level: int, reason: str, by: Any, now: datetime | None = None
+    *, district: OrgUnit, level: int, reason: str, by: Actor, now: datetime | None = None
 ) -> LevelEvent:
     """The city admin raises or lowers a district's level with a reason. The level holds until
     the next warning, update, cancel, expiry or forecast for the district changes the picture."""
-    if not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("只有市级管理员可以调整响应等级"))
+    require(by, Capability.MANAGE_WEATHER, within=district)
     if district.level != OrgLevel.DISTRICT:
         raise ValidationError({"district": _("只能调整区的响应等级")})
     if level not in ResponseLevel.values:
@@ -422,13 +426,14 @@ def forecast_record(
     min_temp_c: Decimal,
     district: OrgUnit | None = None,
     issuer: str = "",
-    by: Any = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> tuple[Forecast, list[LevelEvent]]:
     """Record a forecast night minimum (for a district, or the whole city) and apply the
-    forecast rule: at or below the threshold raises "prepare" even without a warning."""
-    if by is not None and not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("您的角色不能录入气温预报"))
+    forecast rule: at or below the threshold raises "prepare" even without a warning. `by` is
+    the user who enters it (MANAGE_WEATHER), None a feed the system reads."""
+    if by is not None:
+        require(by, Capability.MANAGE_WEATHER, within=district)
     if district is not None and district.level != OrgLevel.DISTRICT:
         raise ValidationError({"district": _("预报须针对区或全市")})
     now = now or timezone.now()
@@ -509,10 +514,9 @@ def weather_refresh(*, now: datetime | None = None) -> list[LevelEvent]:
     return events
 
 
-def ruleset_draft(*, by: Any) -> RuleSet:
+def ruleset_draft(*, by: Actor) -> RuleSet:
     """A new unpublished version copied from the rules in force, for the city admin to edit."""
-    if not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("只有市级管理员可以修改响应规则"))
+    require(by, Capability.MANAGE_WEATHER)
     with transaction.atomic():
         source = rules_ensure()
         latest = RuleSet.objects.select_for_update().order_by("-version").first()
@@ -531,10 +535,9 @@ def ruleset_draft(*, by: Any) -> RuleSet:
     return draft
 
 
-def ruleset_publish(*, ruleset: RuleSet, by: Any) -> RuleSet:
+def ruleset_publish(*, ruleset: RuleSet, by: Actor) -> RuleSet:
     """Put a draft in force. Levels follow at the next warning, forecast or refresh."""
-    if not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("只有市级管理员可以发布响应规则"))
+    require(by, Capability.MANAGE_WEATHER)
     with transaction.atomic():
         updated = RuleSet.objects.filter(pk=ruleset.pk, published_at__isnull=True).update(
             published_at=timezone.now()
