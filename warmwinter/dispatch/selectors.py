@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from warmwinter.accounts.models import User
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.roles import ROLE_CAPABILITIES, Capability
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
 from warmwinter.core import clock, rulebook
@@ -25,13 +26,13 @@ from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 ACTIVE_STATUSES = (LeadStatus.DISPATCHED, LeadStatus.ACCEPTED, LeadStatus.ON_SCENE)
 
 
-def teams_for(*, user: Any) -> QuerySet[Team]:
+def teams_for(*, user: Actor) -> QuerySet[Team]:
     return visible_to(
         Team.objects.active().select_related("district", "base_place"), user
     ).prefetch_related("members")
 
 
-def teams_list_for(*, user: Any, now: datetime | None = None) -> QuerySet[Team]:
+def teams_list_for(*, user: Actor, now: datetime | None = None) -> QuerySet[Team]:
     """The teams page: each team with its members and, as `coming_shifts`, the shifts not yet
     over (current first)."""
     coming = Shift.objects.filter(ends_at__gt=now or timezone.now()).order_by("starts_at")
@@ -40,7 +41,7 @@ def teams_list_for(*, user: Any, now: datetime | None = None) -> QuerySet[Team]:
     )
 
 
-def team_for(user: Any, pk: Any) -> Team:
+def team_for(user: Actor, pk: Any) -> Team:
     return get_visible_or_404(Team.objects.active().select_related("district"), user, pk=pk)
 
 
@@ -118,7 +119,7 @@ def auto_dispatch_enabled(district_id: int) -> bool:
     return on
 
 
-def leads_for_member(user: Any) -> QuerySet[Lead]:
+def leads_for_member(user: Actor) -> QuerySet[Lead]:
     """The open leads assigned to the teams `user` belongs to (the patrol's phone page)."""
     return (
         Lead.objects.filter(team__members=user, status__in=ACTIVE_STATUSES)
@@ -128,7 +129,7 @@ def leads_for_member(user: Any) -> QuerySet[Lead]:
 
 
 def board_leads(
-    *, user: Any, district: Any = None, priority: int | None = None, overdue_only: bool = False
+    *, user: Actor, district: Any = None, priority: int | None = None, overdue_only: bool = False
 ) -> QuerySet[Lead]:
     qs = visible_to(Lead.objects.filter(status__in=OPEN_STATUSES), user).select_related(
         "district", "org_unit", "team", "place"
@@ -142,7 +143,7 @@ def board_leads(
     return qs.order_by("priority", "due_at", "received_at")
 
 
-def board_counters(*, user: Any, district: Any = None) -> dict[str, Any]:
+def board_counters(*, user: Actor, district: Any = None) -> dict[str, Any]:
     qs = visible_to(Lead.objects.filter(status__in=OPEN_STATUSES), user)
     if district is not None:
         qs = qs.filter(org_unit__path__startswith=district.path)
@@ -200,7 +201,7 @@ BASE_PLACE_KINDS = (
 )
 
 
-def districts_for(*, user: Any) -> QuerySet[OrgUnit]:
+def districts_for(*, user: Actor) -> QuerySet[OrgUnit]:
     """The districts `user` may put a team in: a district user their own, city users all."""
     return visible_to(OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user).order_by("code")
 
@@ -211,7 +212,7 @@ def _within(districts: list[OrgUnit], field: str) -> Q:
     return reduce(or_, (Q(**{f"{field}__path__startswith": d.path}) for d in districts))
 
 
-def base_places_for(*, user: Any, districts: list[OrgUnit]) -> QuerySet[Place]:
+def base_places_for(*, user: Actor, districts: list[OrgUnit]) -> QuerySet[Place]:
     """Places in `districts` that `user` sees and a team may be based at."""
     return (
         visible_to(Place.objects.active().filter(kind__in=BASE_PLACE_KINDS), user)
@@ -241,14 +242,14 @@ def member_candidates(*, districts: list[OrgUnit], team: Team | None = None) -> 
     )
 
 
-def team_page_for(user: Any, pk: Any) -> Team:
+def team_page_for(user: Actor, pk: Any) -> Team:
     """An active team for its management page, or 404 outside the user's scope."""
     return get_visible_or_404(
         Team.objects.active().select_related("district", "base_place"), user, pk=pk
     )
 
 
-def shift_for(user: Any, team: Team, pk: Any) -> Shift:
+def shift_for(user: Actor, team: Team, pk: Any) -> Shift:
     return get_visible_or_404(
         Shift.objects.filter(team=team).select_related("team__district"), user, pk=pk
     )

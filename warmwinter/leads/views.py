@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -37,7 +38,7 @@ def _map(context: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-def _receive(request: HttpRequest, form: LeadReportForm, by: Any) -> Lead | None:
+def _receive(request: HttpRequest, form: LeadReportForm, by: Actor | None) -> Lead | None:
     """Record the form's report; on a refusal, put the reason on the form and return None."""
     try:
         lead, _created = services.lead_receive(

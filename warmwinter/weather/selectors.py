@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.scoping import visible_to
 from warmwinter.core import clock
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
@@ -156,11 +157,11 @@ def open_shelters(district: OrgUnit) -> QuerySet[PlaceActivation]:
     )
 
 
-def districts_visible_to(user: Any) -> QuerySet[OrgUnit]:
+def districts_visible_to(user: Actor) -> QuerySet[OrgUnit]:
     return visible_to(OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user).order_by("code")
 
 
-def district_for(user: Any, code: str) -> OrgUnit:
+def district_for(user: Actor, code: str) -> OrgUnit:
     """The district `code` if `user` may follow its response, else 404. A user sees the
     districts in their scope and the district their own unit lies in (a district station)."""
     district = OrgUnit.objects.filter(level=OrgLevel.DISTRICT, code=code).first()
@@ -174,7 +175,7 @@ def district_for(user: Any, code: str) -> OrgUnit:
     raise Http404
 
 
-def home_district(user: Any) -> OrgUnit | None:
+def home_district(user: Actor) -> OrgUnit | None:
     unit = getattr(user, "org_unit", None)
     return unit.district if unit is not None else None
 
