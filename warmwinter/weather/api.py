@@ -2,7 +2,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -10,6 +9,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import TokenAuth, request_user
+from warmwinter.accounts.permissions import require
 from warmwinter.accounts.roles import Capability
 from warmwinter.core import clock
 from warmwinter.core.validation import api_field
@@ -35,13 +35,6 @@ REJECTION_STATUS = {
     "no_reference": 422,
     "conflict": 409,
 }
-
-
-def _user_with(request: HttpRequest, capability: Capability) -> Any:
-    user = request_user(request)
-    if not user.can(capability):
-        raise PermissionDenied(_("您的角色无权执行此操作"))
-    return user
 
 
 class WarningOut(Schema):
@@ -250,7 +243,7 @@ def _district_level_out(dl: selectors.DistrictLevel) -> dict[str, Any]:
     },
 )
 def push_warning(request: HttpRequest) -> Any:
-    user = _user_with(request, Capability.MANAGE_WEATHER)
+    user = request_user(request)
     try:
         result = services.warning_ingest(data=request.body, by=user, via="api")
     except WarningRejectedError as exc:
@@ -262,7 +255,7 @@ def push_warning(request: HttpRequest) -> Any:
 @router.get("/warnings", response=list[WarningOut], summary="气象预警列表")
 @paginate(BoundedLimitOffsetPagination)
 def list_warnings(request: HttpRequest, filters: Query[WarningFilter]) -> Any:
-    user = _user_with(request, Capability.VIEW_WEATHER)
+    user = require(request_user(request), Capability.VIEW_WEATHER)
     district = selectors.district_for(user, filters.district) if filters.district else None
     if filters.in_force:
         return selectors.warnings_in_force(district=district)
@@ -273,14 +266,14 @@ def list_warnings(request: HttpRequest, filters: Query[WarningFilter]) -> Any:
     "/warnings/{int:warning_id}", response=WarningDetailOut, summary="气象预警详情（含原文）"
 )
 def get_warning(request: HttpRequest, warning_id: int) -> Any:
-    _user_with(request, Capability.VIEW_WEATHER)
+    require(request_user(request), Capability.VIEW_WEATHER)
     warning = selectors.warning_by_id(warning_id)
     return warning
 
 
 @router.get("/levels", response=list[DistrictLevelOut], summary="各区当前响应等级（按权限范围）")
 def list_levels(request: HttpRequest) -> Any:
-    user = _user_with(request, Capability.VIEW_WEATHER)
+    user = require(request_user(request), Capability.VIEW_WEATHER)
     return [
         _district_level_out(dl)
         for dl in selectors.district_levels(selectors.districts_visible_to(user))
@@ -289,7 +282,7 @@ def list_levels(request: HttpRequest) -> Any:
 
 @router.get("/levels/{code}", response=DistrictWeatherOut, summary="某区的响应等级、预警与措施")
 def get_level(request: HttpRequest, code: DistrictCode) -> Any:
-    user = _user_with(request, Capability.VIEW_WEATHER)
+    user = require(request_user(request), Capability.VIEW_WEATHER)
     district = selectors.district_for(user, code)
     (dl,) = selectors.district_levels(selectors.districts_qs(district))
     return {
@@ -312,7 +305,7 @@ def get_level(request: HttpRequest, code: DistrictCode) -> Any:
     "/levels/{code}", response={201: LevelEventOut}, summary="人工调整某区响应等级（市级管理员）"
 )
 def set_level(request: HttpRequest, code: DistrictCode, payload: LevelSetIn) -> Any:
-    user = _user_with(request, Capability.MANAGE_WEATHER)
+    user = request_user(request)
     district = selectors.district_for(user, code)
     event = services.level_set_manually(
         district=district, level=payload.level, reason=payload.reason, by=user
@@ -328,7 +321,7 @@ def set_level(request: HttpRequest, code: DistrictCode, payload: LevelSetIn) -> 
 def required_patrols(
     request: HttpRequest, district: DistrictCode | None = None, night: date | None = None
 ) -> Any:
-    user = _user_with(request, Capability.VIEW_WEATHER)
+    user = require(request_user(request), Capability.VIEW_WEATHER)
     if district:
         unit = selectors.district_for(user, district)
     else:
@@ -365,7 +358,7 @@ def required_patrols(
 
 @router.post("/forecasts", response={201: ForecastOut}, summary="录入夜间最低气温预报（预报规则）")
 def create_forecast(request: HttpRequest, payload: ForecastIn) -> Any:
-    user = _user_with(request, Capability.MANAGE_WEATHER)
+    user = request_user(request)
     district = (
         selectors.district_for(user, payload.district_code) if payload.district_code else None
     )
@@ -391,7 +384,7 @@ def create_forecast(request: HttpRequest, payload: ForecastIn) -> Any:
 
 @router.get("/rules", summary="现行响应规则（预警→等级、预报阈值、各级措施、巡查频次）")
 def current_rules(request: HttpRequest) -> dict[str, Any]:
-    _user_with(request, Capability.VIEW_WEATHER)
+    require(request_user(request), Capability.VIEW_WEATHER)
     view = selectors.rules_in_force()
     return {
         "version": view.ruleset.version if view.ruleset else None,
