@@ -69,6 +69,7 @@ REFUSALS: dict[Capability, str | Promise] = {
     Capability.VIEW_PATROLS: _("您的角色不能查看街面巡查"),
     Capability.PLAN_PATROLS: _("您的角色不能编制巡查计划或设置巡查点位"),
     Capability.RECORD_ENCOUNTERS: _("您的角色不能登记巡查、街面处置或跟踪"),
+    Capability.VIEW_RULEBOOK: _("您的角色不能查看规则依据"),
 }
 
 #: One capability, or a tuple of capabilities of which the actor must hold at least one.
