@@ -7,7 +7,7 @@ PORT ?= 8000
 LOCK_STAMP := $(VENV)/.lock-$(shell sha256sum requirements.lock | cut -c1-16)
 NODE_STAMP := node_modules/.lock-$(shell sha256sum package-lock.json | cut -c1-16)
 
-.PHONY: demo test check install serve lint typecheck pytest pytest-fast browser messages lock bench clean
+.PHONY: demo test check install serve lint layers typecheck pytest pytest-fast browser messages lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -40,9 +40,13 @@ test: install browser lint typecheck pytest
 # The fast lane while working: lint, types and the suite without the browser (about 2 minutes).
 check: install lint typecheck pytest-fast
 
-lint:
+lint: layers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The app layering: the import-linter contracts in pyproject.toml (no import cycles between apps).
+layers:
+	$(BIN)/lint-imports --no-logo
 
 typecheck:
 	$(BIN)/mypy .
@@ -74,4 +78,4 @@ bench: install
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
-	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .import_linter_cache

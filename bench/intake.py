@@ -255,7 +255,7 @@ def main() -> None:
             try:
                 import urllib.request
 
-                urllib.request.urlopen(f"http://{HOST}:{PORT}/livez", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"http://{HOST}:{PORT}/livez", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)

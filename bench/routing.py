@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warmwinter.patrols.routing import (  # noqa: E402
+from warmwinter.patrols.routing import (
     Coverage,
     Plan,
     Stop,

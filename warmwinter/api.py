@@ -18,6 +18,7 @@ from ninja.parser import Parser
 from warmwinter.accounts.api import router as accounts_router
 from warmwinter.accounts.auth import api_auth
 from warmwinter.core.middleware import holds_nul, nul_message
+from warmwinter.core.validation import API_ERROR_TYPE
 from warmwinter.dispatch.api import router as dispatch_router
 from warmwinter.leads.api import router as leads_router
 from warmwinter.patrols.api import router as patrols_router
@@ -94,16 +95,18 @@ def _field_message(error: dict[str, Any]) -> str:
         "string_too_short": _("内容太短"),
         "string_too_long": _("内容太长（最多 %(n)s 个字符）") % {"n": ctx.get("max_length", "?")},
         "string_pattern_mismatch": _("格式不正确"),
-        "greater_than_equal": _("不能小于 %(n)s") % {"n": ctx.get("ge", "?")},
-        "greater_than": _("须大于 %(n)s") % {"n": ctx.get("gt", "?")},
-        "less_than_equal": _("不能大于 %(n)s") % {"n": ctx.get("le", "?")},
-        "less_than": _("须小于 %(n)s") % {"n": ctx.get("lt", "?")},
+        # the words of core.validation's bounds that have no sentence of their own
+        "greater_than_equal": _("不能小于 %(limit_value)s") % {"limit_value": ctx.get("ge", "?")},
+        "greater_than": _("须大于 %(limit_value)s") % {"limit_value": ctx.get("gt", "?")},
+        "less_than_equal": _("不能大于 %(limit_value)s") % {"limit_value": ctx.get("le", "?")},
+        "less_than": _("须小于 %(limit_value)s") % {"limit_value": ctx.get("lt", "?")},
         "enum": _("取值无效，可选：%(v)s") % {"v": ctx.get("expected", "")},
         "literal_error": _("取值无效，可选：%(v)s") % {"v": ctx.get("expected", "")},
         "json_invalid": _("请求内容不是有效的 JSON"),
         "model_attributes_type": _("请求内容须为 JSON 对象"),
         "dict_type": _("请求内容须为 JSON 对象"),
         "extra_forbidden": _("不认识的字段"),
+        API_ERROR_TYPE: str(ctx.get("message", "")),
     }
     return messages.get(kind, _("取值无效"))
 

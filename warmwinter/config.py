@@ -48,6 +48,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_retired(name: str, *, now_in: str) -> None:
+    """Refuse a variable that is no longer read: a deployment that sets it would believe its
+    value in force. `now_in` says where the value lives now."""
+    if os.environ.get(name) is not None:
+        raise ConfigError(f"{name} is no longer read: the value is now {now_in}")
+
+
 def env_secret(name: str, default: str | None = None) -> str | None:
     """A secret from NAME, or from the file named by NAME_FILE (Docker/K8s secrets)."""
     path = os.environ.get(f"{name}_FILE")

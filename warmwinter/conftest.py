@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.test import Client
 
@@ -82,6 +84,32 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def set_rule(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Any], None]:
+    """Set a rule of the rulebook for one test: `set_rule("stations.visit_every", 14)`. The value
+    is checked against the rule's unit, in every version, and restored after the test."""
+    from warmwinter.core import rulefiles
+
+    def set_(name: str, value: Any) -> None:
+        monkeypatch.setattr(rulefiles, "_loaded", rulefiles.book().with_value(name, value))
+
+    return set_
+
+
+@pytest.fixture
+def add_rule_version(monkeypatch: pytest.MonkeyPatch) -> Callable[[date, dict[str, Any]], None]:
+    """Add a rulebook version for one test, as next winter's notice would:
+    `add_rule_version(date(2030, 12, 1), {"stations.stay_limit": 12})` copies the newest version
+    with these values, applying from that day."""
+    from warmwinter.core import rulefiles
+
+    def add(applies_from: date, values: dict[str, Any]) -> None:
+        later = rulefiles.book().with_version(applies_from, values)
+        monkeypatch.setattr(rulefiles, "_loaded", later)
+
+    return add
 
 
 @pytest.fixture
@@ -217,6 +245,33 @@ def race(*actions: Callable[[], Any]) -> list[str]:
     for t in threads:
         t.join(30)
     return results
+
+
+def refused_on_page(response: Any, message: str) -> None:
+    """A page refused what was posted: shown again, not redirected to what it saved, with
+    `message` on it."""
+    assert response.status_code in (200, 400, 409, 422), response.status_code
+    assert message in response.content.decode()
+
+
+def refused_by_api(response: Any, field: str, message: str) -> None:
+    """The API refused `field` with `message`, in the one error shape."""
+    assert response.status_code == 422, response.content
+    assert {"field": field, "message": message} in response.json()["errors"]
+
+
+@contextmanager
+def refused_by_service(field: str, message: str) -> Iterator[None]:
+    """The service called inside refused `field` with `message`, and nothing else."""
+    with pytest.raises(ValidationError) as refused:
+        yield
+    assert refused.value.message_dict == {field: [message]}
+
+
+def api_post(client: Client, token: str, path: str, data: Any) -> Any:
+    return client.post(
+        path, data, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
 
 
 def sign_in(page: Any, base: str, username: str, *, next_path: str = "") -> None:

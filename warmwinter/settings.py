@@ -7,7 +7,15 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from warmwinter.config import ConfigError, env_bool, env_int, env_list, env_secret, env_str
+from warmwinter.config import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    env_retired,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,13 +208,27 @@ PERIODIC_TASKS = [
         env_int("STATIONS_REVIEW_EVERY_S", 900, minimum=60),
     ),
 ]
-# A patrol's check-in further than this from the place is refused (GPS drifts in the city).
-PATROL_CHECKIN_RADIUS_M = env_int("PATROL_CHECKIN_RADIUS_M", 500, minimum=50)
 # Folder of the Noto Sans SC font for PDF forms; empty = node_modules/@expo-google-fonts/noto-sans-sc.
 STATIONS_PDF_FONT_DIR = env_str("STATIONS_PDF_FONT_DIR", "")
-# Batches expiring within this many days raise a near-expiry alert.
-SUPPLIES_EXPIRY_WARNING_DAYS = env_int("SUPPLIES_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# Largest photo accepted from anyone (a lead's, an encounter's, a family inquiry's), in bytes.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+# The anonymous channels (public page, Open311): (posts, seconds) per client address.
+LEADS_PUBLIC_RATE = (
+    env_int("LEADS_PUBLIC_RATE_LIMIT", 10, minimum=1),
+    env_int("LEADS_PUBLIC_RATE_WINDOW_S", 600, minimum=1),
+)
+# Seconds that hot reads are kept in the cache (0 = not cached). Each is cleared at once where
+# this process makes the change; another process sees it within the TTL.
+LEADS_LOCATOR_TTL_S = env_int("LEADS_LOCATOR_TTL_S", 30, minimum=0)  # places index (locator)
+DISPATCH_AUTO_CACHE_S = env_int("DISPATCH_AUTO_CACHE_S", 5, minimum=0)  # auto-dispatch switch
+API_TOKEN_CACHE_S = env_int("API_TOKEN_CACHE_S", 10, minimum=0)  # an API token's user
+WEATHER_EFFECTS_CACHE_S = env_int("WEATHER_EFFECTS_CACHE_S", 10, minimum=0)  # level effects
 # The response level (0 常态 … 5 I级) assumed for every district until warnings set one.
 WEATHER_DEFAULT_LEVEL = env_int("WEATHER_DEFAULT_LEVEL", 0, minimum=0)
 # CAP feed polled by `weather_refresh --poll` / the poll_weather_feed task; empty = no polling.
 WEATHER_FEED_URL = env_str("WEATHER_FEED_URL", "")
+# Variables that once set a number of the notice: those are rules of the rulebook now.
+env_retired("PATROL_CHECKIN_RADIUS_M", now_in="the rule patrols.checkin_radius (core/rulebook)")
+env_retired(
+    "SUPPLIES_EXPIRY_WARNING_DAYS", now_in="the rule supplies.expiry_warning (core/rulebook)"
+)

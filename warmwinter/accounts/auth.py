@@ -25,8 +25,6 @@ from warmwinter.accounts.models import ApiToken
 if TYPE_CHECKING:
     from warmwinter.accounts.models import User
 
-TOKEN_CACHE_S_DEFAULT = 10
-
 
 def _cache_key(key_hash: str) -> str:
     return f"accounts:token:{key_hash}"
@@ -44,7 +42,7 @@ class TokenAuth(HttpBearer):
     openapi_description = "Authorization: Bearer ww_…（由市级管理员签发的 API 令牌）"
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        ttl = getattr(settings, "API_TOKEN_CACHE_S", TOKEN_CACHE_S_DEFAULT)
+        ttl = settings.API_TOKEN_CACHE_S
         key = _cache_key(ApiToken.hash_of(token))
         # The cache returns a fresh copy of the user each time: no request shares an instance.
         user = cache.get(key) if ttl > 0 else None

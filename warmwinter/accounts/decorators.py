@@ -2,22 +2,22 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
-from warmwinter.accounts.roles import Capability
+from warmwinter.accounts.permissions import Needed, require
 
 
 def capability_required(
-    capability: Capability,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """403 unless the signed-in user's role grants `capability` (use after login_required)."""
+    capability: Needed,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """A page's gate: 403 unless `accounts.permissions.require` lets the signed-in user act with
+    `capability` (use after login_required). Writes are checked again by their service."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.can(capability):  # type: ignore[union-attr]
-                raise PermissionDenied
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            require(request.user, capability)
             return view(request, *args, **kwargs)
 
         return wrapped

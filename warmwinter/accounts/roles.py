@@ -34,6 +34,7 @@ class Capability(StrEnum):
     MANAGE_PLACES = "manage_places"
     VIEW_AUDIT = "view_audit"
     MANAGE_TOKENS = "manage_tokens"
+    VIEW_RULEBOOK = "view_rulebook"
     # people (一人一档一画像)
     VIEW_PEOPLE = "view_people"
     MANAGE_PEOPLE = "manage_people"
@@ -64,7 +65,7 @@ class Capability(StrEnum):
     RECORD_ENCOUNTERS = "record_encounters"
 
 
-_READ = {Capability.VIEW_MAP, Capability.VIEW_PLACES}
+_READ = {Capability.VIEW_MAP, Capability.VIEW_PLACES, Capability.VIEW_RULEBOOK}
 
 # Each domain keeps its own table of grants; ROLE_CAPABILITIES at the end is their union.
 _BASE_GRANTS: dict[str, frozenset[Capability]] = {

@@ -12,6 +12,8 @@ planning refuse tonight's plan).
   the night of 21 January.
 - **The campaign** runs 1 December to 15 March (沪民救发〔2025〕7号: 即日起至2026年3月15日); its
   preparation (摸底排查) begins a month before. A date from July on belongs to the winter ahead.
+  The days come from the rulebook (`core/rules/`, group `campaign`): next winter's notice sets
+  its own.
 
 "Now" is always `django.utils.timezone.now()`, so that tests pin it in one place.
 """
@@ -24,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from warmwinter.core import rulefiles
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 NIGHT_START = time(22, 0)
@@ -31,10 +35,6 @@ NIGHT_END = time(6, 0)
 NIGHT_LENGTH = timedelta(hours=8)
 NIGHT_HOURS = 8
 
-#: (month, day) of the campaign's first and last day, and how long its preparation runs before.
-CAMPAIGN_FIRST_DAY = (12, 1)
-CAMPAIGN_LAST_DAY = (3, 15)
-PREPARATION = timedelta(days=30)
 #: From this month on a date belongs to the coming winter.
 SEASON_TURNS_IN_MONTH = 7
 
@@ -108,19 +108,28 @@ class Campaign:
 
     first_day: date
     last_day: date
+    #: How long before the first day the preparation (摸底排查、物资储备) begins.
+    preparation: timedelta
 
     @property
     def preparation_start(self) -> date:
-        return self.first_day - PREPARATION
+        return self.first_day - self.preparation
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.first_day <= day <= self.last_day
 
 
 def campaign_of(day: date | None = None) -> Campaign:
-    """The campaign of the winter `day` (default today) lies in."""
+    """The campaign of the winter `day` (default today) lies in, as that winter's notice sets it:
+    the rulebook's version in force by the end of the season (30 June), so that its preparation
+    in November already reads the new notice. It begins in one year and ends in the next."""
     day = day or local_date()
     year = day.year if day.month >= SEASON_TURNS_IN_MONTH else day.year - 1
+    notice = rulefiles.book().in_force(date(year + 1, SEASON_TURNS_IN_MONTH, 1) - timedelta(days=1))
+    first_month, first_day = notice.integers("campaign.first_day")
+    last_month, last_day = notice.integers("campaign.last_day")
     return Campaign(
-        first_day=date(year, *CAMPAIGN_FIRST_DAY), last_day=date(year + 1, *CAMPAIGN_LAST_DAY)
+        first_day=date(year, first_month, first_day),
+        last_day=date(year + 1, last_month, last_day),
+        preparation=notice.duration("campaign.preparation"),
     )

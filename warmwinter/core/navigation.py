@@ -21,7 +21,7 @@ class NavItem:
     capability: Capability | None = None
     staff_only: bool = False
     #: Position in the menu: home 0, map 10, places 20, leads 30, dispatch 40, patrols 50,
-    #: people 60, stations 70, supplies 75, weather 80, reports 85, audit 90, admin 99.
+    #: people 60, stations 70, supplies 75, weather 80, reports 85, rulebook 88, audit 90, admin 99.
     order: int = 50
 
 

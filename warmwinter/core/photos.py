@@ -13,11 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-MAX_PHOTO_BYTES_DEFAULT = 8 * 1024 * 1024
-
 
 def max_photo_bytes() -> int:
-    return int(getattr(settings, "PHOTO_MAX_BYTES", MAX_PHOTO_BYTES_DEFAULT))
+    return int(settings.PHOTO_MAX_BYTES)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
 from warmwinter.accounts.roles import Capability, Role
 from warmwinter.audit.selectors import audit_events_for
+from warmwinter.core import rulebook
 from warmwinter.places import selectors as places
 from warmwinter.places.models import PlaceKind
 
@@ -51,6 +52,18 @@ def home(request: HttpRequest) -> HttpResponse:
 def map_view(request: HttpRequest) -> HttpResponse:
     config = {"kinds": {value: str(label) for value, label in PlaceKind.choices}}
     return render(request, "core/map.html", {"map_config": config})
+
+
+@login_required
+@capability_required(Capability.VIEW_RULEBOOK)
+def rulebook_page(request: HttpRequest) -> HttpResponse:
+    """The rules in force today with their sources, and every version with its date."""
+    in_force = rulebook.in_force()
+    return render(
+        request,
+        "core/rulebook.html",
+        {"in_force": in_force, "versions": rulebook.versions()},
+    )
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.models import User
 from warmwinter.core import clock
+from warmwinter.core.validation import form_field
 from warmwinter.dispatch import selectors
 from warmwinter.dispatch.models import Team
 from warmwinter.places.models import OrgUnit, Place
@@ -37,7 +38,7 @@ class BasePlaceChoiceField(forms.ModelChoiceField):
 class TeamForm(forms.Form):
     """New team (`team=None`) or an existing one; its district is fixed once created."""
 
-    name = forms.CharField(label=_("分队名称"), max_length=80)
+    name = form_field(Team, "name", label=_("分队名称"))
     district = forms.ModelChoiceField(
         label=_("所属区"), queryset=OrgUnit.objects.none(), empty_label=None
     )
@@ -50,19 +51,10 @@ class TeamForm(forms.Form):
     # No bounds here: the service says "not in Shanghai (swapped?)", which helps more.
     lat = forms.FloatField(label=_("驻点纬度（WGS-84）"), required=False)
     lng = forms.FloatField(label=_("驻点经度（WGS-84）"), required=False)
-    phone = forms.CharField(
-        label=_("联系电话"),
-        max_length=40,
-        required=False,
-        validators=[RegexValidator(PHONE_RE, _("请输入有效的电话号码"))],
+    phone = form_field(
+        Team, "phone", validators=[RegexValidator(PHONE_RE, _("请输入有效的电话号码"))]
     )
-    max_load = forms.IntegerField(
-        label=_("同时处置上限"),
-        min_value=1,
-        max_value=20,
-        initial=3,
-        help_text=_("在办线索达到此数时不再推荐（1 至 20）"),
-    )
+    max_load = form_field(Team, "max_load")
     members = MemberChoiceField(
         label=_("队员"),
         queryset=User.objects.none(),
@@ -165,4 +157,4 @@ class ShiftForm(forms.Form):
 
 
 class ArchiveForm(forms.Form):
-    reason = forms.CharField(label=_("归档原因"), max_length=200)
+    reason = form_field(Team, "archive_reason", required=True)

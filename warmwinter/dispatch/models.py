@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import ArchivableModel
+from warmwinter.core.validation import between
 
 
 class Team(ArchivableModel):
@@ -33,7 +34,10 @@ class Team(ArchivableModel):
     lng = models.FloatField(_("驻点经度（WGS-84）"))
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     max_load = models.PositiveSmallIntegerField(
-        _("同时处置上限"), default=3, help_text=_("在办线索达到此数时不再推荐")
+        _("同时处置上限"),
+        default=3,
+        validators=between(1, 20, _("同时处置上限须在 1 至 20 之间")),
+        help_text=_("在办线索达到此数时不再推荐（1 至 20）"),
     )
 
     scope: ClassVar[Scope] = Scope(org_field="district")

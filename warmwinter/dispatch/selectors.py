@@ -14,28 +14,26 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from warmwinter.accounts.models import User
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.roles import ROLE_CAPABILITIES, Capability
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.core.shifts import overlapping
 from warmwinter.dispatch.models import DistrictDispatch, Shift, Team
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
 from warmwinter.places.models import OrgUnit, Place, PlaceKind
 
-#: Metres of extra distance one open lead in hand counts as, when ranking teams.
-LOAD_PENALTY_M_DEFAULT = 1000
-
 ACTIVE_STATUSES = (LeadStatus.DISPATCHED, LeadStatus.ACCEPTED, LeadStatus.ON_SCENE)
 
 
-def teams_for(*, user: Any) -> QuerySet[Team]:
+def teams_for(*, user: Actor) -> QuerySet[Team]:
     return visible_to(
         Team.objects.active().select_related("district", "base_place"), user
     ).prefetch_related("members")
 
 
-def teams_list_for(*, user: Any, now: datetime | None = None) -> QuerySet[Team]:
+def teams_list_for(*, user: Actor, now: datetime | None = None) -> QuerySet[Team]:
     """The teams page: each team with its members and, as `coming_shifts`, the shifts not yet
     over (current first)."""
     coming = Shift.objects.filter(ends_at__gt=now or timezone.now()).order_by("starts_at")
@@ -44,7 +42,7 @@ def teams_list_for(*, user: Any, now: datetime | None = None) -> QuerySet[Team]:
     )
 
 
-def team_for(user: Any, pk: Any) -> Team:
+def team_for(user: Actor, pk: Any) -> Team:
     return get_visible_or_404(Team.objects.active().select_related("district"), user, pk=pk)
 
 
@@ -81,8 +79,9 @@ class Suggestion:
 
 def suggestions_for(lead: Lead, *, now: datetime | None = None) -> list[Suggestion]:
     """Teams of the lead's district, available ones first (on duty and under their load
-    limit), each group ranked by distance plus a penalty per lead already in hand."""
-    penalty = getattr(settings, "DISPATCH_LOAD_PENALTY_M", LOAD_PENALTY_M_DEFAULT)
+    limit), each group ranked by distance plus a penalty per lead already in hand (metres of
+    extra distance, the rulebook's `dispatch.load_penalty`)."""
+    penalty = rulebook.integer("dispatch.load_penalty")
     here = geo.LatLng(lead.lat, lead.lng)
     result = []
     for team in teams_with_load(lead.district_id, now=now):
@@ -101,9 +100,6 @@ def auto_dispatch_on(district_id: int) -> bool:
     return DistrictDispatch.objects.filter(district_id=district_id, auto_dispatch=True).exists()
 
 
-AUTO_DISPATCH_CACHE_S_DEFAULT = 5
-
-
 def auto_dispatch_cache_key(district_id: int) -> str:
     return f"dispatch:auto:{district_id}"
 
@@ -114,7 +110,7 @@ def auto_dispatch_enabled(district_id: int) -> bool:
     `auto_dispatch_set` clears the entry, other processes with their own in-memory cache follow
     within the TTL (a lead in between waits on the board for a dispatcher, as it would anyway).
     """
-    ttl = getattr(settings, "DISPATCH_AUTO_CACHE_S", AUTO_DISPATCH_CACHE_S_DEFAULT)
+    ttl = settings.DISPATCH_AUTO_CACHE_S
     key = auto_dispatch_cache_key(district_id)
     on: bool | None = cache.get(key) if ttl > 0 else None
     if on is None:
@@ -124,7 +120,7 @@ def auto_dispatch_enabled(district_id: int) -> bool:
     return on
 
 
-def leads_for_member(user: Any) -> QuerySet[Lead]:
+def leads_for_member(user: Actor) -> QuerySet[Lead]:
     """The open leads assigned to the teams `user` belongs to (the patrol's phone page)."""
     return (
         Lead.objects.filter(team__members=user, status__in=ACTIVE_STATUSES)
@@ -134,7 +130,7 @@ def leads_for_member(user: Any) -> QuerySet[Lead]:
 
 
 def board_leads(
-    *, user: Any, district: Any = None, priority: int | None = None, overdue_only: bool = False
+    *, user: Actor, district: Any = None, priority: int | None = None, overdue_only: bool = False
 ) -> QuerySet[Lead]:
     qs = visible_to(Lead.objects.filter(status__in=OPEN_STATUSES), user).select_related(
         "district", "org_unit", "team", "place"
@@ -148,7 +144,7 @@ def board_leads(
     return qs.order_by("priority", "due_at", "received_at")
 
 
-def board_counters(*, user: Any, district: Any = None) -> dict[str, Any]:
+def board_counters(*, user: Actor, district: Any = None) -> dict[str, Any]:
     qs = visible_to(Lead.objects.filter(status__in=OPEN_STATUSES), user)
     if district is not None:
         qs = qs.filter(org_unit__path__startswith=district.path)
@@ -170,7 +166,7 @@ def top_suggestions(leads: list[Lead], *, now: datetime | None = None) -> dict[i
     waiting = [lead for lead in leads if lead.status == LeadStatus.RECEIVED]
     if not waiting:
         return {}
-    penalty = getattr(settings, "DISPATCH_LOAD_PENALTY_M", LOAD_PENALTY_M_DEFAULT)
+    penalty = rulebook.integer("dispatch.load_penalty")
     by_district: dict[int, list[Team]] = {}
     for team in teams_with_load_in({lead.district_id for lead in waiting}, now=now):
         by_district.setdefault(team.district_id, []).append(team)
@@ -212,7 +208,7 @@ def _within(districts: list[OrgUnit], field: str) -> Q:
     return reduce(or_, (Q(**{f"{field}__path__startswith": d.path}) for d in districts))
 
 
-def base_places_for(*, user: Any, districts: list[OrgUnit]) -> QuerySet[Place]:
+def base_places_for(*, user: Actor, districts: list[OrgUnit]) -> QuerySet[Place]:
     """Places in `districts` that `user` sees and a team may be based at."""
     return (
         visible_to(Place.objects.active().filter(kind__in=BASE_PLACE_KINDS), user)
@@ -242,14 +238,14 @@ def member_candidates(*, districts: list[OrgUnit], team: Team | None = None) -> 
     )
 
 
-def team_page_for(user: Any, pk: Any) -> Team:
+def team_page_for(user: Actor, pk: Any) -> Team:
     """An active team for its management page, or 404 outside the user's scope."""
     return get_visible_or_404(
         Team.objects.active().select_related("district", "base_place"), user, pk=pk
     )
 
 
-def shift_for(user: Any, team: Team, pk: Any) -> Shift:
+def shift_for(user: Actor, team: Team, pk: Any) -> Shift:
     return get_visible_or_404(
         Shift.objects.filter(team=team).select_related("team__district"), user, pk=pk
     )

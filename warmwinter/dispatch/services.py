@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -24,9 +25,8 @@ from warmwinter.places.geo import OutsideServiceAreaError
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
 
 
-def auto_dispatch_set(*, district: OrgUnit, on: bool, by: Any) -> DistrictDispatch:
-    if not by.can(Capability.DISPATCH_LEADS):
-        raise PermissionDenied(_("您的角色不能修改派单设置"))
+def auto_dispatch_set(*, district: OrgUnit, on: bool, by: Actor) -> DistrictDispatch:
+    require(by, Capability.DISPATCH_LEADS, within=district)
     with transaction.atomic():
         setting, _created = DistrictDispatch.objects.select_for_update().get_or_create(
             district=district
@@ -42,16 +42,6 @@ def auto_dispatch_set(*, district: OrgUnit, on: bool, by: Any) -> DistrictDispat
 
 
 # --- Teams ------------------------------------------------------------------------------------
-
-MAX_LOAD_RANGE = (1, 20)
-
-
-def _require_dispatcher(by: Any, district: OrgUnit) -> None:
-    """Second lock behind the views: the capability, and the district within the user's unit."""
-    if not by.can(Capability.DISPATCH_LEADS):
-        raise PermissionDenied(_("您的角色不能管理救助分队"))
-    if by.org_unit is None or not by.org_unit.contains(district):
-        raise PermissionDenied(_("只能管理本区的救助分队"))
 
 
 def _team_errors(team: Team, members: list[Any]) -> dict[str, str]:
@@ -76,8 +66,6 @@ def _team_errors(team: Team, members: list[Any]) -> dict[str, str]:
         geo.check_in_shanghai(team.lat, team.lng)
     except OutsideServiceAreaError as exc:
         errors["lat"] = str(exc)
-    if not MAX_LOAD_RANGE[0] <= team.max_load <= MAX_LOAD_RANGE[1]:
-        errors["max_load"] = _("同时处置上限须在 1 至 20 之间")
     outside = [
         str(m)
         for m in members
@@ -95,9 +83,9 @@ def _team_errors(team: Team, members: list[Any]) -> dict[str, str]:
 
 
 def _save_team(team: Team, members: list[Any]) -> None:
-    """Check the team and its members, validate the row (lengths) and save it; a duplicate
-    name that slipped past the check (two dispatchers at once) becomes the same form error,
-    not a 500."""
+    """Check the team and its members, validate the row (the model's bounds: lengths, the
+    load) and save it; a duplicate name that slipped past the check (two dispatchers at once)
+    becomes the same form error, not a 500."""
     errors = _team_errors(team, members)
     try:
         team.full_clean(validate_constraints=False)
@@ -120,7 +108,7 @@ def _save_team(team: Team, members: list[Any]) -> None:
 
 def team_create(
     *,
-    by: Any,
+    by: Actor,
     district: OrgUnit,
     name: str,
     lat: float,
@@ -131,7 +119,7 @@ def team_create(
     members: Iterable[Any] = (),
 ) -> Team:
     """A new rescue team of `district` (which the caller resolved through the user's scope)."""
-    _require_dispatcher(by, district)
+    require(by, Capability.DISPATCH_LEADS, within=district)
     members = list(members)
     name = name.strip()
     team = Team(
@@ -164,7 +152,7 @@ _TEAM_FIELDS = ("name", "base_place_id", "lat", "lng", "phone", "max_load")
 def team_update(
     *,
     team: Team,
-    by: Any,
+    by: Actor,
     name: str,
     lat: float,
     lng: float,
@@ -174,7 +162,7 @@ def team_update(
     members: Iterable[Any] = (),
 ) -> Team:
     """Change a team's name, base, phone, load limit and members. Its district stays."""
-    _require_dispatcher(by, team.district)
+    require(by, Capability.DISPATCH_LEADS, within=team.district)
     members = list(members)
     name = name.strip()
     with transaction.atomic():
@@ -202,10 +190,10 @@ def team_update(
     return team
 
 
-def team_archive(*, team: Team, by: Any, reason: str) -> Team:
+def team_archive(*, team: Team, by: Actor, reason: str) -> Team:
     """Archive a team (never delete: leads and encounters point at it). Refused while it still
     has leads in hand; its shifts stay as the record of who was on duty."""
-    _require_dispatcher(by, team.district)
+    require(by, Capability.DISPATCH_LEADS, within=team.district)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("请说明归档原因")})
@@ -245,11 +233,11 @@ def _locked_team(team: Team) -> Team:
 
 
 def shift_add(
-    *, team: Team, starts_at: datetime, ends_at: datetime, by: Any, now: datetime | None = None
+    *, team: Team, starts_at: datetime, ends_at: datetime, by: Actor, now: datetime | None = None
 ) -> Shift:
     """Put `team` on duty from `starts_at` to `ends_at` (at most 24 h, not overlapping another
     of its shifts, not yet over, at most 60 days ahead: `core/shifts.py`)."""
-    _require_dispatcher(by, team.district)
+    require(by, Capability.DISPATCH_LEADS, within=team.district)
     now = now or timezone.now()
     errors = shifts.shift_errors(starts_at, ends_at, now=now)
     if errors:
@@ -262,10 +250,10 @@ def shift_add(
     return shift
 
 
-def shift_remove(*, shift: Shift, by: Any, now: datetime | None = None) -> None:
+def shift_remove(*, shift: Shift, by: Actor, now: datetime | None = None) -> None:
     """Take a shift that has not begun off the roster. One already begun is the record of who
     was on duty and stays."""
-    _require_dispatcher(by, shift.team.district)
+    require(by, Capability.DISPATCH_LEADS, within=shift.team.district)
     now = now or timezone.now()
     with transaction.atomic():
         _locked_team(shift.team)
@@ -287,12 +275,12 @@ def shift_remove(*, shift: Shift, by: Any, now: datetime | None = None) -> None:
 
 
 def shift_repeat(
-    *, shift: Shift, by: Any, nights: int = REPEAT_NIGHTS, now: datetime | None = None
+    *, shift: Shift, by: Actor, nights: int = REPEAT_NIGHTS, now: datetime | None = None
 ) -> tuple[list[Shift], int]:
     """Copy `shift` to the same local hours on each of the next `nights` days. Days that
     already have an overlapping shift (or lie beyond the 60 days) are skipped. Returns the new
     shifts and how many days were skipped."""
-    _require_dispatcher(by, shift.team.district)
+    require(by, Capability.DISPATCH_LEADS, within=shift.team.district)
     now = now or timezone.now()
     start = clock.local(shift.starts_at)
     length = shift.ends_at - shift.starts_at

@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -11,19 +10,18 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import request_user
-from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.validation import api_field
 from warmwinter.leads import lifecycle, selectors, services
 from warmwinter.leads.models import Lead, LeadChannel, LeadStatus, UrgencySignal
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
+from warmwinter.places.validators import Lat, Lng
 
 router = Router()
 
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="纬度")]
-Lng = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="经度")]
 MachineChannel = Literal[
     "grid", "video_patrol", "12345", "110", "service_point", "social_force", "patrol"
 ]
@@ -109,12 +107,12 @@ class IntakeIn(Schema):
     district_code: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = Field(
         None, description="指定所在区（可选，覆盖按位置判定）"
     )
-    address: Annotated[str, Field(max_length=200)] = ""
-    description: Annotated[str, Field(max_length=2000)] = ""
-    people_count: Annotated[int, Field(ge=1, le=200)] = 1
+    address: Annotated[str, api_field(Lead, "address")] = ""
+    description: Annotated[str, api_field(Lead, "description")] = ""
+    people_count: Annotated[int, api_field(Lead, "people_count")] = 1
     signals: list[UrgencySignal] = Field(default_factory=list, max_length=10)
-    reporter_name: Annotated[str, Field(max_length=60)] = ""
-    reporter_phone: Annotated[str, Field(max_length=20, pattern=r"^[0-9+\- ]*$")] = ""
+    reporter_name: Annotated[str, api_field(Lead, "reporter_name")] = ""
+    reporter_phone: Annotated[str, api_field(Lead, "reporter_phone", pattern=r"^[0-9+\- ]*$")] = ""
     received_at: datetime | None = Field(None, description="平台接收时间（默认现在）")
 
 
@@ -123,7 +121,7 @@ class LeadFilter(Schema):
 
 
 class CancelIn(Schema):
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, api_field(Lead, "cancel_reason", min_length=1)]
 
 
 class MergeIn(Schema):
@@ -155,8 +153,6 @@ def intake(
     ],
 ) -> Any:
     user = request_user(request)
-    if not user.can(Capability.RECORD_LEADS):
-        raise PermissionDenied(_("您的账号不能提交线索"))
     place = (
         get_visible_or_404(Place.objects.active(), user, pk=payload.place_id)
         if payload.place_id
@@ -210,32 +206,28 @@ def lead_duplicates(request: HttpRequest, lead_id: int) -> Any:
     return selectors.likely_duplicates(selectors.lead_for(user, lead_id), user=user)
 
 
-def _conflict(exc: lifecycle.LeadConflict) -> HttpError:
+def _conflict(exc: lifecycle.LeadConflictError) -> HttpError:
     return HttpError(409, str(exc))
 
 
 @router.post("/{int:lead_id}/cancel", response=LeadDetailOut, summary="取消线索（须说明原因）")
 def cancel_lead(request: HttpRequest, lead_id: int, payload: CancelIn) -> Any:
     user = request_user(request)
-    if not user.can(Capability.DISPATCH_LEADS):
-        raise PermissionDenied
     lead = selectors.lead_for(user, lead_id)
     try:
         return lifecycle.lead_cancel(lead=lead, by=user, reason=payload.reason)
-    except lifecycle.LeadConflict as exc:
+    except lifecycle.LeadConflictError as exc:
         raise _conflict(exc) from None
 
 
 @router.post("/{int:lead_id}/merge", response=LeadDetailOut, summary="合并到另一条线索")
 def merge_lead(request: HttpRequest, lead_id: int, payload: MergeIn) -> Any:
     user = request_user(request)
-    if not user.can(Capability.DISPATCH_LEADS):
-        raise PermissionDenied
     lead = selectors.lead_for(user, lead_id)
     into = selectors.lead_for(user, payload.into_id)
     try:
         return lifecycle.lead_merge(lead=lead, into=into, by=user)
-    except lifecycle.LeadConflict as exc:
+    except lifecycle.LeadConflictError as exc:
         raise _conflict(exc) from None
 
 

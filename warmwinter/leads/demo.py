@@ -31,7 +31,7 @@ from warmwinter.leads.models import (
     UrgencySignal,
 )
 from warmwinter.leads.services import _CODE_ALPHABET, LeadReport, lead_receive
-from warmwinter.places.models import Place, PlaceKind
+from warmwinter.places.models import OrgLevel, Place, PlaceKind
 
 ORDER = 40
 
@@ -60,7 +60,13 @@ def seed(ctx: DemoContext) -> None:
         .order_by("pk")
     )
     teams = {t.district_id: t for t in Team.objects.active().order_by("pk")}
-    dispatcher = User.objects.filter(username="huangpu_dispatcher").first()
+    # Each district's dispatcher moves its own leads (Huangpu's demo account where it exists).
+    dispatchers = {
+        u.org_unit_id: u
+        for u in User.objects.filter(
+            username__endswith="_dispatcher", org_unit__level=OrgLevel.DISTRICT
+        ).order_by("username")
+    }
     if not places or not teams:
         return
     per_day = 8 * max(1, ctx.scale)
@@ -94,7 +100,7 @@ def seed(ctx: DemoContext) -> None:
                 continue
             Lead.objects.filter(pk=lead.pk).update(tracking_code=code)
             lead.tracking_code = code
-            _play(lead, age, fate, teams, dispatcher, previous, rng)
+            _play(lead, age, fate, teams, dispatchers.get(lead.district_id), previous, rng)
         created += 1
         previous = lead
     ctx.summary.append(f"线索：{created} 条新演示线索（共 {Lead.objects.count()} 条）")
@@ -105,14 +111,14 @@ def _play(
     age: timedelta,
     fate: float,
     teams: dict[int, Team],
-    dispatcher: Any,
+    dispatcher: User | None,
     previous: Lead | None,
     rng: random.Random,
 ) -> None:
     """Move a demo lead along its lifecycle and backdate the steps to its received time."""
     team = teams.get(lead.district_id)
     recent = age < timedelta(hours=14)
-    if team is None or (recent and fate < 0.35):
+    if team is None or dispatcher is None or (recent and fate < 0.35):
         return  # still waiting (old enough ones show overdue on the board)
     if fate > 0.97 and previous is not None and previous.is_open:
         lead_merge(lead=lead, into=previous, by=dispatcher)

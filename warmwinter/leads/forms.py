@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from warmwinter.core.photos import CleanPhoto, clean_photo
-from warmwinter.leads.models import LeadChannel, Outcome, UrgencySignal
+from warmwinter.core.validation import form_field
+from warmwinter.leads.models import Lead, LeadChannel, Outcome, UrgencySignal
 from warmwinter.leads.services import MAX_PHOTOS, LeadReport
 from warmwinter.places.models import Place
 from warmwinter.places.selectors import public_places
+from warmwinter.places.validators import LATITUDE, LONGITUDE
 
 PHONE_RE = r"^[0-9+\- ]{5,20}$"
 
@@ -37,8 +39,12 @@ class MultipleImageField(forms.FileField):
 class LeadReportForm(forms.Form):
     """Fields every human channel shares."""
 
-    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
-    lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    lat = form_field(
+        LATITUDE, form_class=forms.FloatField, required=False, widget=forms.HiddenInput
+    )
+    lng = form_field(
+        LONGITUDE, form_class=forms.FloatField, required=False, widget=forms.HiddenInput
+    )
     datum = forms.ChoiceField(
         choices=[("wgs84", "WGS-84"), ("gcj02", "GCJ-02")],
         initial="wgs84",
@@ -48,14 +54,9 @@ class LeadReportForm(forms.Form):
     place = forms.ModelChoiceField(
         label=_("地标（可选）"), queryset=Place.objects.none(), required=False
     )
-    address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
-    description = forms.CharField(
-        label=_("情况描述"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    people_count = forms.IntegerField(label=_("人数"), min_value=1, max_value=200, initial=1)
+    address = form_field(Lead, "address", label=_("地址或位置说明"))
+    description = form_field(Lead, "description", widget=forms.Textarea(attrs={"rows": 3}))
+    people_count = form_field(Lead, "people_count")
     signals = forms.MultipleChoiceField(
         label=_("紧急情形"),
         choices=UrgencySignal.choices,
@@ -149,8 +150,8 @@ class HotlineForm(LeadReportForm):
         required=False,
         error_messages={"invalid": _("电话号码格式不正确")},
     )
-    reporter_name = forms.CharField(label=_("来电人称呼"), max_length=60, required=False)
-    recording_ref = forms.CharField(label=_("通话录音编号"), max_length=120, required=False)
+    reporter_name = form_field(Lead, "reporter_name", label=_("来电人称呼"))
+    recording_ref = form_field(Lead, "recording_ref")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,10 +168,8 @@ class HotlineForm(LeadReportForm):
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("处置结果"), choices=Outcome.choices)
-    note = forms.CharField(
-        label=_("处置说明"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2})
-    )
+    note = form_field(Lead, "outcome_note", widget=forms.Textarea({"rows": 2}))
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("取消原因"), max_length=200)
+    reason = form_field(Lead, "cancel_reason", required=True)

@@ -4,7 +4,7 @@ auto-dispatch. Teams, shifts and suggestions belong to `dispatch`; this module u
 
 Every transition takes the lead's row lock, re-checks the state and writes the LeadEvent and the
 audit event in the same transaction, so that two people racing on one lead produce one
-transition and a LeadConflict for the other.
+transition and a LeadConflictError for the other.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -28,7 +29,7 @@ from warmwinter.leads import rules
 from warmwinter.leads.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Outcome
 
 
-class LeadConflict(Exception):  # noqa: N818 - it is a conflict, answered 409
+class LeadConflictError(Exception):
     """The lead is no longer in a state that allows this (somebody else was first)."""
 
 
@@ -47,7 +48,7 @@ def lead_transition(
     *,
     lead_id: int,
     transition: Transition,
-    by: Any,
+    by: Actor | None,
     note: str = "",
     check: Callable[[Lead], None] | None = None,
     **kwargs: Any,
@@ -56,8 +57,11 @@ def lead_transition(
     `Lead.arrive`, `Lead.close`, `Lead.merge`, `Lead.cancel`, `Lead.recall`) to a lead, holding
     its row lock.
 
+    The common core of the transitions below, which check `by` before they call it; `by` is
+    None when the system acts (auto-dispatch). It checks no capability itself.
+
     `check`, if given, runs on the locked row before the transition (e.g. "the user is in the
-    lead's team") and raises to refuse. Raises LeadConflict when the lead's state no longer
+    lead's team") and raises to refuse. Raises LeadConflictError when the lead's state no longer
     allows the transition: the second of two racing dispatchers gets it.
     """
     now = timezone.now()
@@ -65,7 +69,7 @@ def lead_transition(
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         method = MethodType(transition, lead)
         if not can_proceed(method):
-            raise LeadConflict(
+            raise LeadConflictError(
                 _("线索当前状态为「%(s)s」，不能执行此操作（可能已被他人处理）")
                 % {"s": LeadStatus(lead.status).label}
             )
@@ -99,7 +103,9 @@ def lead_transition(
     return lead
 
 
-def lead_cancel(*, lead: Lead, by: Any, reason: str) -> Lead:
+def lead_cancel(*, lead: Lead, by: Actor, reason: str) -> Lead:
+    """Cancel a lead with a reason (a dispatcher whose unit holds the lead)."""
+    require(by, Capability.DISPATCH_LEADS, within=lead.org_unit)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("请填写取消原因")})
@@ -108,12 +114,15 @@ def lead_cancel(*, lead: Lead, by: Any, reason: str) -> Lead:
     )
 
 
-def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
-    """Merge a duplicate into the lead it repeats; it stays readable under that lead."""
+def lead_merge(*, lead: Lead, into: Lead, by: Actor, note: str = "") -> Lead:
+    """Merge a duplicate into the lead it repeats; it stays readable under that lead. A
+    dispatcher whose unit holds the duplicate merges it (into a lead the caller resolved
+    through the same user's scope)."""
+    require(by, Capability.DISPATCH_LEADS, within=lead.org_unit)
     if lead.pk == into.pk:
         raise ValidationError(_("不能把线索合并到它自己"))
     if into.status in (LeadStatus.MERGED, LeadStatus.CANCELLED):
-        raise LeadConflict(_("目标线索已合并或已取消"))
+        raise LeadConflictError(_("目标线索已合并或已取消"))
     with transaction.atomic():
         merged = lead_transition(
             lead_id=lead.pk,
@@ -131,11 +140,10 @@ def lead_merge(*, lead: Lead, into: Lead, by: Any, note: str = "") -> Lead:
     return merged
 
 
-def lead_assign(*, lead: Lead, team: Team, by: Any, note: str = "") -> Lead:
+def lead_assign(*, lead: Lead, team: Team, by: Actor, note: str = "") -> Lead:
     """Dispatch a received lead to `team` (one of the lead's district). The second of two
-    dispatchers racing on one lead gets LeadConflict."""
-    if by is not None and not by.can(Capability.DISPATCH_LEADS):
-        raise PermissionDenied(_("您的角色不能派单"))
+    dispatchers racing on one lead gets LeadConflictError."""
+    require(by, Capability.DISPATCH_LEADS, within=lead.org_unit)
     if team.district_id != lead.district_id or team.is_archived:
         raise ValidationError({"team": _("只能派给线索所在区的救助分队")})
     return lead_transition(
@@ -143,25 +151,35 @@ def lead_assign(*, lead: Lead, team: Team, by: Any, note: str = "") -> Lead:
     )
 
 
-def _member_check(user: Any) -> Any:
+#: A team's steps (accept, on scene, close) are the team's; a dispatcher may record what a team
+#: reported by radio.
+_TEAM_STEP = (Capability.HANDLE_LEADS, Capability.DISPATCH_LEADS)
+
+
+def _member_check(user: Actor) -> Callable[[Lead], None]:
+    """On the locked row: a patrol member must be in the team the lead is dispatched to."""
+
     def check(lead: Lead) -> None:
         if user.can(Capability.DISPATCH_LEADS):
-            return  # a dispatcher may record what a team reported by radio
+            return
         if lead.team is None or not lead.team.members.filter(pk=user.pk).exists():
             raise PermissionDenied(_("只有被派单的分队队员可以处理此线索"))
 
     return check
 
 
-def lead_accept(*, lead: Lead, by: Any) -> Lead:
+def lead_accept(*, lead: Lead, by: Actor) -> Lead:
+    require(by, _TEAM_STEP, within=lead.org_unit)
     return lead_transition(lead_id=lead.pk, transition=Lead.accept, by=by, check=_member_check(by))
 
 
-def lead_arrive(*, lead: Lead, by: Any) -> Lead:
+def lead_arrive(*, lead: Lead, by: Actor) -> Lead:
+    require(by, _TEAM_STEP, within=lead.org_unit)
     return lead_transition(lead_id=lead.pk, transition=Lead.arrive, by=by, check=_member_check(by))
 
 
-def lead_close(*, lead: Lead, by: Any, outcome: str, note: str = "") -> Lead:
+def lead_close(*, lead: Lead, by: Actor, outcome: str, note: str = "") -> Lead:
+    require(by, _TEAM_STEP, within=lead.org_unit)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("请选择处置结果")})
     return lead_transition(
@@ -192,5 +210,5 @@ def auto_dispatch(*, lead_id: int) -> Lead | None:
             note=_("自动派单：%(team)s") % {"team": best.team.name},
             team=best.team,
         )
-    except LeadConflict:
+    except LeadConflictError:
         return None

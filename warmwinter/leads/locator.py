@@ -23,7 +23,6 @@ from warmwinter.places.models import OrgLevel, OrgUnit, Place
 
 #: h3 resolution 7 cells have ~1.2 km edges: the cell and its ring cover 1.5 km.
 _RES = 7
-TTL_DEFAULT = 30.0
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def _build() -> _Index:
 
 def _current() -> _Index:
     global _index
-    ttl = float(getattr(settings, "LEADS_LOCATOR_TTL_S", TTL_DEFAULT))
+    ttl = float(settings.LEADS_LOCATOR_TTL_S)
     with _lock:
         if _index is None or time.monotonic() - _index.built >= ttl:
             _index = _build()

@@ -14,6 +14,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import TrackedModel
+from warmwinter.core.validation import between
 
 
 class LeadChannel(models.TextChoices):
@@ -128,7 +129,9 @@ class Lead(FSMModelMixin, TrackedModel):
     )
 
     description = models.TextField(_("情况描述"), max_length=2000, blank=True)
-    people_count = models.PositiveSmallIntegerField(_("人数"), default=1)
+    people_count = models.PositiveSmallIntegerField(
+        _("人数"), default=1, validators=between(1, 200, _("人数须在 1 至 200 之间"))
+    )
     signals = models.JSONField(_("紧急情形"), default=list, blank=True)
 
     reporter_name = models.CharField(_("报告人姓名"), max_length=60, blank=True)

@@ -13,12 +13,11 @@ from django.http import HttpRequest
 from warmwinter.core.http import client_address
 
 #: (reports, seconds) per client address.
-PUBLIC_RATE_DEFAULT = (10, 600)
 
 
 def hit(request: HttpRequest, bucket: str) -> bool:
     """Count one request; True when the client is over the limit (and should get 429)."""
-    limit, window = getattr(settings, "LEADS_PUBLIC_RATE", PUBLIC_RATE_DEFAULT)
+    limit, window = settings.LEADS_PUBLIC_RATE  # (posts, seconds) per client address
     key = f"leads-rate:{bucket}:{client_address(request) or 'unknown'}"
     cache.add(key, 0, timeout=window)
     try:

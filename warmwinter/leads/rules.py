@@ -3,7 +3,8 @@
 「救助热线全天畅通，求助线索响应及时」: a lead is scored from its urgency signals, the hour (nights
 are colder and lonelier) and the weather response level of its district; the score gives a
 priority, and each priority has time limits for dispatch, acceptance and arrival, scaled by the
-weather level. Points and limits are settings (getattr with the defaults below).
+weather level. Points, night hours, thresholds and limits are rules of the rulebook
+(`core/rulebook`, group `leads`), read for the day of the report.
 """
 
 from __future__ import annotations
@@ -11,28 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from warmwinter.core import clock
-
-#: Points per urgency signal.
-DEFAULT_SIGNAL_POINTS = {
-    "lying_still": 4,
-    "child": 3,
-    "elderly": 2,
-    "injured_ill": 3,
-    "no_warm_clothing": 2,
-    "drunk": 1,
-    "mental": 1,
-}
-#: Night hours (local time): from 20:00 to 07:00 the night bonus applies.
-DEFAULT_NIGHT_HOURS = (20, 7)
-DEFAULT_NIGHT_POINTS = 2
-#: Score thresholds: ≥ 6 → priority 1 (紧急), ≥ 3 → priority 2 (较急), otherwise 3 (一般).
-DEFAULT_PRIORITY_THRESHOLDS = (6, 3)
-#: Minutes per priority: (dispatched within, accepted within, on scene within).
-DEFAULT_TIME_LIMITS = {1: (5, 5, 30), 2: (10, 10, 45), 3: (20, 15, 60)}
+from warmwinter.core import clock, rulebook
 
 PRIORITY_LABELS = {1: "紧急", 2: "较急", 3: "一般"}
 
@@ -53,9 +35,10 @@ class Triage:
 
 
 def is_night(at: datetime) -> bool:
-    start, end = getattr(settings, "LEADS_NIGHT_HOURS", DEFAULT_NIGHT_HOURS)
-    hour = at.astimezone(clock.SHANGHAI).hour
-    return hour >= start or hour < end
+    """Whether the night bonus applies at `at` (from 20:00 to 07:00 by default)."""
+    local = clock.local(at)
+    start, end = rulebook.integers("leads.night_hours", on=local.date())
+    return local.hour >= start or local.hour < end
 
 
 def triage(
@@ -67,20 +50,22 @@ def triage(
     weather_boost: int,
     weather_label: str = "",
 ) -> Triage:
-    points_by_signal = getattr(settings, "LEADS_SIGNAL_POINTS", DEFAULT_SIGNAL_POINTS)
+    day = clock.local_date(at)
+    points_by_signal = rulebook.table("leads.signal_points", on=day)
     reasons: list[tuple[str, int]] = []
     if is_night(at):
-        reasons.append((_("夜间"), getattr(settings, "LEADS_NIGHT_POINTS", DEFAULT_NIGHT_POINTS)))
+        reasons.append((_("夜间"), rulebook.integer("leads.night_points", on=day)))
     for signal in signals:
-        points = points_by_signal.get(signal, 0)
+        points = int(points_by_signal.get(signal, 0))
         if points:
             reasons.append((signal_labels.get(signal, signal), points))
-    if people_count >= 3:
-        reasons.append((_("多人"), 1))
+    if people_count >= rulebook.integer("leads.crowd_from", on=day):
+        reasons.append((_("多人"), rulebook.integer("leads.crowd_points", on=day)))
     if weather_boost:
         reasons.append((weather_label or _("寒潮响应"), weather_boost))
     score = sum(points for _label, points in reasons)
-    p1, p2 = getattr(settings, "LEADS_PRIORITY_THRESHOLDS", DEFAULT_PRIORITY_THRESHOLDS)
+    # ≥ the first threshold → priority 1 (紧急), ≥ the second → 2 (较急), otherwise 3 (一般)
+    p1, p2 = rulebook.integers("leads.priority_thresholds", on=day)
     priority = 1 if score >= p1 else 2 if score >= p2 else 3
     return Triage(score=score, priority=priority, reasons=reasons)
 
@@ -90,6 +75,7 @@ STAGES = ("dispatch", "accept", "on_scene")
 
 def time_limit(*, priority: int, stage: str, factor: float) -> timedelta:
     """How long the `stage` ("dispatch", "accept", "on_scene") of a lead of `priority` may take."""
-    limits = getattr(settings, "LEADS_TIME_LIMITS", DEFAULT_TIME_LIMITS)
+    # minutes per priority: (dispatched within, accepted within, on scene within)
+    limits = {int(p): within for p, within in rulebook.table("leads.time_limits").items()}
     minutes = limits.get(priority, limits[max(limits)])[STAGES.index(stage)]
     return timedelta(minutes=max(1.0, minutes * factor))

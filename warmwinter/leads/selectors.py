@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.scoping import visible_to
+from warmwinter.core import rulebook
 from warmwinter.leads.models import OPEN_STATUSES, Lead, LeadStatus
 from warmwinter.places import geo
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.places.selectors import public_places
-
-DUPLICATE_RADIUS_M_DEFAULT = 150
-DUPLICATE_WINDOW_DEFAULT = timedelta(hours=2)
 
 
 def _base() -> QuerySet[Lead]:
     return Lead.objects.select_related("district", "org_unit", "team", "place", "merged_into")
 
 
-def _visible(qs: QuerySet[Lead], user: Any) -> QuerySet[Lead]:
+def _visible(qs: QuerySet[Lead], user: Actor) -> QuerySet[Lead]:
     """The leads in `user`'s scope, and the ones they entered themselves.
 
     A hotline operator acts for the rescue station, whose scope holds no leads (a lead belongs
@@ -39,7 +37,7 @@ def _visible(qs: QuerySet[Lead], user: Any) -> QuerySet[Lead]:
     return in_scope | qs.filter(created_by=user)
 
 
-def leads_for(*, user: Any, status: str | None = None, q: str = "") -> QuerySet[Lead]:
+def leads_for(*, user: Actor, status: str | None = None, q: str = "") -> QuerySet[Lead]:
     qs = _visible(_base(), user)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -50,7 +48,7 @@ def leads_for(*, user: Any, status: str | None = None, q: str = "") -> QuerySet[
     return qs.order_by("-received_at")
 
 
-def lead_for(user: Any, pk: Any) -> Lead:
+def lead_for(user: Actor, pk: Any) -> Lead:
     """The lead `pk` if `user` may see it (in scope, or entered by them), else 404."""
     try:
         return _visible(_base(), user).get(pk=pk)
@@ -91,11 +89,11 @@ class Duplicate:
     minutes_apart: int
 
 
-def likely_duplicates(lead: Lead, *, user: Any) -> list[Duplicate]:
-    """Other leads (not merged or cancelled) within LEADS_DUPLICATE_RADIUS_M (~150 m) and
-    LEADS_DUPLICATE_WINDOW (~2 h) of this one: likely the same person reported twice."""
-    radius = getattr(settings, "LEADS_DUPLICATE_RADIUS_M", DUPLICATE_RADIUS_M_DEFAULT)
-    window = getattr(settings, "LEADS_DUPLICATE_WINDOW", DUPLICATE_WINDOW_DEFAULT)
+def likely_duplicates(lead: Lead, *, user: Actor) -> list[Duplicate]:
+    """Other leads (not merged or cancelled) within the rulebook's duplicate radius (150 m) and
+    window (2 h) of this one: likely the same person reported twice."""
+    radius = rulebook.integer("leads.duplicate_radius")
+    window = rulebook.duration("leads.duplicate_window")
     candidates = (
         _visible(_base(), user)
         .exclude(pk=lead.pk)
@@ -121,7 +119,7 @@ def merged_into_this(lead: Lead) -> QuerySet[Lead]:
     return lead.merged_leads.select_related("district").prefetch_related("photos")
 
 
-def caller_history(*, user: Any, phone: str, limit: int = 10) -> list[Lead]:
+def caller_history(*, user: Actor, phone: str, limit: int = 10) -> list[Lead]:
     """Earlier leads from the same number, newest first, city-wide.
 
     Deliberately not narrowed by `visible_to`: the hotline (TAKE_CALLS) answers for the whole
@@ -136,7 +134,7 @@ def caller_history(*, user: Any, phone: str, limit: int = 10) -> list[Lead]:
     return list(_base().filter(reporter_phone=phone).order_by("-received_at")[:limit])
 
 
-def recorded_by(*, user: Any, limit: int = 10) -> QuerySet[Lead]:
+def recorded_by(*, user: Actor, limit: int = 10) -> QuerySet[Lead]:
     """The leads this user entered (the hotline console's "recently recorded")."""
     return _base().filter(created_by=user).order_by("-received_at")[:limit]
 

@@ -6,13 +6,12 @@ Every write happens inside one transaction that also writes the LeadEvent (and t
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
@@ -20,9 +19,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
+from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import rulebook
 from warmwinter.core.photos import CleanPhoto
+from warmwinter.core.validation import limits, refusal, validators_of
 from warmwinter.leads import locator, rules, store
 from warmwinter.leads.models import (
     Lead,
@@ -158,6 +161,12 @@ _MEDIA_URL = URLValidator(schemes=["http", "https"])
 _SIGNALS = frozenset(UrgencySignal.values)
 
 
+@functools.cache
+def _longest(field: str) -> int:
+    """The max_length the model declares for a Lead field (read once: intake is the hot path)."""
+    return limits(Lead, field).max_length or 0
+
+
 def _validate(report: LeadReport) -> None:
     errors: dict[str, str] = {}
     if report.channel not in _CHANNELS:
@@ -165,15 +174,17 @@ def _validate(report: LeadReport) -> None:
     unknown = [s for s in report.signals if s not in _SIGNALS]
     if unknown:
         errors["signals"] = _("未知的紧急情形：%(s)s") % {"s": ", ".join(unknown)}
-    if not 1 <= report.people_count <= 200:
-        errors["people_count"] = _("人数须在 1 至 200 之间")
-    if len(report.description) > 2000:
+    # The hot path: the field's own validators, not a full_clean of a Lead.
+    refused = refusal(validators_of(Lead, "people_count"), report.people_count)
+    if refused is not None:
+        errors["people_count"] = refused
+    if len(report.description) > _longest("description"):
         errors["description"] = _("情况描述最多 2000 字")
     if len(report.photos) > MAX_PHOTOS:
         errors["photos"] = _("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}
     if report.media_url:
         try:
-            if len(report.media_url) > 500:
+            if len(report.media_url) > _longest("media_url"):
                 raise ValidationError("too long")
             _MEDIA_URL(report.media_url)
         except ValidationError:
@@ -185,21 +196,27 @@ def _validate(report: LeadReport) -> None:
 
 
 def recording_retention_until(received: datetime) -> date:
-    """Call recordings are kept at least three months (national hotline rules)."""
-    days = max(92, getattr(settings, "LEADS_RECORDING_RETENTION_DAYS", 92))
-    return (received + timedelta(days=days)).date()
+    """Call recordings are kept at least three months (民发〔2014〕132号; the rulebook)."""
+    return (received + rulebook.duration("leads.recording_retention")).date()
 
 
 def lead_receive(
-    *, report: LeadReport, by: Any = None, idempotency_key: str | None = None
+    *, report: LeadReport, by: Actor | None = None, idempotency_key: str | None = None
 ) -> tuple[Lead, bool]:
     """Record a report as a lead, committed before this returns. Returns (lead, created).
+
+    `by` is the signed-in user who records it, who must hold RECORD_LEADS (the hotline, a
+    reporter, the grid platform's token). None is a citizen on a public channel (the report
+    page, Open311), who needs no account, or the system (demo data): intake never turns away
+    a report of a person in the cold for want of an account.
 
     The same `idempotency_key` (a client UUID, a partner's Idempotency-Key) returns the lead
     it created the first time, however often the submission is retried. Retries are rare, so
     the key is not looked up first: the unique constraint refuses the second insert (waiting
     for a racing first one to commit) and the lead that holds the key is returned.
     """
+    if by is not None:
+        require(by, Capability.RECORD_LEADS)
     try:
         lead = _new_lead(report, by, idempotency_key)
     except (ValidationError, geo.OutsideServiceAreaError):
@@ -228,7 +245,7 @@ def _lead_with_key(idempotency_key: str | None) -> Lead | None:
     return Lead.objects.filter(idempotency_key=idempotency_key).order_by().first()
 
 
-def _new_lead(report: LeadReport, by: Any, idempotency_key: str | None) -> Lead:
+def _new_lead(report: LeadReport, by: Actor | None, idempotency_key: str | None) -> Lead:
     """The lead a report makes, validated, located and triaged; not saved."""
     _validate(report)
     where = resolve_location(
@@ -287,7 +304,9 @@ def _new_lead(report: LeadReport, by: Any, idempotency_key: str | None) -> Lead:
     return lead
 
 
-def _store(lead: Lead, report: LeadReport, by: Any, user: Any, district_id: int) -> Lead:
+def _store(
+    lead: Lead, report: LeadReport, by: Actor | None, user: Actor | None, district_id: int
+) -> Lead:
     # A collision of random tracking codes is left to the unique constraint, not pre-checked.
     if not report.photos and store.one_statement_available():
         lead.tracking_code = new_tracking_code()
@@ -337,18 +356,15 @@ def _after_receive(lead_id: int, district_id: int) -> None:
 
 # --- time limits and escalation -----------------------------------------------------------
 
-CITY_ESCALATION_AFTER_DEFAULT = timedelta(minutes=15)
-
 
 def escalate_overdue(*, now: datetime | None = None) -> int:
     """Escalate open leads past their current time limit: first to the district's
-    supervisors (district_admin), and, if still overdue LEADS_CITY_ESCALATION_AFTER later,
-    to the city (city_admin). Each step records an ESCALATED event once. Returns how many
+    supervisors (district_admin), and, if still overdue the rulebook's `escalation.city_after`
+    later, to the city (city_admin). Each step records an ESCALATED event once. Returns how many
     escalation steps were taken."""
     from warmwinter.notifications.escalation import escalate_step
 
     now = now or timezone.now()
-    city_after = getattr(settings, "LEADS_CITY_ESCALATION_AFTER", CITY_ESCALATION_AFTER_DEFAULT)
     steps = 0
     candidates = list(
         Lead.objects.overdue(now).filter(escalation_level__lt=2).values_list("pk", flat=True)
@@ -379,7 +395,6 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
                 body=text,
                 url=f"/leads/{lead.pk}/",
                 source="leads",
-                city_after=city_after,
             )
             if level == lead.escalation_level:
                 continue

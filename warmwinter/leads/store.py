@@ -20,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import NOT_PROVIDED
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.audit.models import AuditAction, AuditEvent
 from warmwinter.audit.services import audit_event
 from warmwinter.leads.models import Lead, LeadEvent
@@ -62,7 +63,7 @@ def _columns(
     return columns, values
 
 
-def audit_event_for_new_lead(lead: Lead, by: Any) -> AuditEvent:
+def audit_event_for_new_lead(lead: Lead, by: Actor | None) -> AuditEvent:
     """The audit event `audit_record(actor=by, action=CREATE, target=lead)` writes, unsaved
     (its target_id is filled from the new lead's id in the statement)."""
     return audit_event(actor=by, action=AuditAction.CREATE, target=lead)

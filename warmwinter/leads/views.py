@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -32,7 +33,7 @@ from warmwinter.leads.rules import priority_label
 from warmwinter.places.geo import OutsideServiceAreaError
 
 
-def _receive(form: LeadReportForm, by: Any) -> Lead | None:
+def _receive(form: LeadReportForm, by: Actor | None) -> Lead | None:
     """Record the form's report; on a refusal the reason is on the form and None comes back."""
 
     def receive(_data: dict[str, Any]) -> Lead:
@@ -208,7 +209,7 @@ def lead_merge(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:  # merging a lead into itself
         messages.error(request, " ".join(exc.messages))
         return render(request, "leads/conflict.html", {"lead": lead}, status=REFUSED)
-    except lifecycle.LeadConflict as exc:
+    except lifecycle.LeadConflictError as exc:
         messages.error(request, str(exc))
         return render(request, "leads/conflict.html", {"lead": lead}, status=409)
     messages.success(request, _("已合并到 %(code)s") % {"code": into.tracking_code})
@@ -227,7 +228,7 @@ def lead_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "leads/conflict.html", {"lead": lead}, status=REFUSED)
     try:
         lifecycle.lead_cancel(lead=lead, by=user, reason=form.cleaned_data["reason"])
-    except lifecycle.LeadConflict as exc:
+    except lifecycle.LeadConflictError as exc:
         messages.error(request, str(exc))
         return render(request, "leads/conflict.html", {"lead": lead}, status=409)
     return redirect("leads:detail", pk=lead.pk)

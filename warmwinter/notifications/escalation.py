@@ -1,10 +1,11 @@
 """The two-step escalation (督办) shared by everything with a deadline: past due, the district's
-supervisors are told; still past due `city_after` later, the city is."""
+supervisors are told; still past due the rulebook's `escalation.city_after` later, the city is."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from warmwinter.core import clock, rulebook
 from warmwinter.places.models import OrgLevel, OrgUnit
 
 
@@ -18,7 +19,6 @@ def escalate_step(
     body: str,
     url: str,
     source: str,
-    city_after: timedelta = timedelta(minutes=15),
 ) -> int:
     """Notify the next level up if it is due; return the new escalation level (0 none,
     1 district, 2 city) — unchanged when nothing was due."""
@@ -29,7 +29,7 @@ def escalate_step(
         return level
     if level == 0:
         new_level, unit, roles = 1, district, [Role.DISTRICT_ADMIN]
-    elif due_at + city_after <= now:
+    elif due_at + rulebook.duration("escalation.city_after", on=clock.local_date(now)) <= now:
         city = OrgUnit.objects.filter(level=OrgLevel.CITY).first()
         if city is None:
             return level

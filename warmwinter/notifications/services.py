@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from warmwinter.accounts.models import User
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.notifications.models import Notification, Urgency
 from warmwinter.notifications.sms import sms_backend
 from warmwinter.places.models import OrgUnit
@@ -65,7 +66,10 @@ def _send_sms(notification_ids: list[Any], users: list[User], text: str) -> None
         Notification.objects.filter(pk__in=sent).update(sms_sent_at=timezone.now())
 
 
-def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: Actor, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own notifications read (all, or those of `ids`); every signed-in user
+    may, whatever their role."""
+    require(user, None)
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))

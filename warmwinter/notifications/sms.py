@@ -22,8 +22,6 @@ class LoggingSmsBackend:
 
 
 def sms_backend() -> SmsBackend:
-    path = getattr(settings, "NOTIFY_SMS_BACKEND", "") or (
-        "warmwinter.notifications.sms.LoggingSmsBackend"
-    )
+    path = settings.NOTIFY_SMS_BACKEND or "warmwinter.notifications.sms.LoggingSmsBackend"
     backend: SmsBackend = import_string(path)()
     return backend

@@ -6,11 +6,9 @@ The patrol phone app uses these endpoints; its offline queue replays submissions
 
 import json
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -20,26 +18,21 @@ from ninja.files import UploadedFile
 from pydantic import ValidationError as PydanticValidationError
 
 from warmwinter.accounts.auth import request_user
+from warmwinter.accounts.permissions import require
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.core import clock
 from warmwinter.core.middleware import holds_nul, nul_message
+from warmwinter.core.validation import api_field
 from warmwinter.patrols import planning, rules, selectors, services
 from warmwinter.patrols.models import Encounter, FollowUp, PatrolNight, PatrolStop
+from warmwinter.people.models import Person
+from warmwinter.people.validators import AGE_ESTIMATE
 from warmwinter.places.selectors import district_for
+from warmwinter.places.validators import Lat, Lng, OrgCode
+from warmwinter.supplies.api import ItemCode, Quantity
 
 router = Router()
-
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="纬度（WGS-84）")]
-Lng = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="经度（WGS-84）")]
-Text = Annotated[str, Field(max_length=300)]
-
-
-def _need(request: HttpRequest, capability: Capability) -> Any:
-    user = request_user(request)
-    if not user.can(capability):
-        raise PermissionDenied(_("您的角色无权执行此操作"))
-    return user
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -100,7 +93,7 @@ class NightDetailOut(NightOut):
 
 
 class PlanIn(Schema):
-    district_code: Annotated[str, Field(max_length=24)]
+    district_code: OrgCode
     night: date | None = None
 
 
@@ -114,17 +107,17 @@ class CheckInIn(Schema):
 
 
 class NewPersonIn(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
-    aliases: Annotated[str, Field(max_length=200)] = ""
+    name: Annotated[str, api_field(Person, "name")] = ""
+    aliases: Annotated[str, api_field(Person, "aliases")] = ""
     sex: Annotated[str, Field(pattern="^(male|female|unknown|)$")] = ""
-    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
-    features: Annotated[str, Field(max_length=500)] = ""
-    phone: Annotated[str, Field(max_length=20)] = ""
+    age_estimate: Annotated[int, api_field(AGE_ESTIMATE)] | None = None
+    features: Annotated[str, api_field(Person, "features")] = ""
+    phone: Annotated[str, api_field(Person, "phone")] = ""
 
 
 class ItemIn(Schema):
-    code: Annotated[str, Field(max_length=40)]
-    quantity: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+    code: ItemCode
+    quantity: Quantity
 
 
 class EncounterIn(Schema):
@@ -132,24 +125,26 @@ class EncounterIn(Schema):
     occurred_at: datetime | None = None
     lat: Lat
     lng: Lng
-    place_name: Annotated[str, Field(max_length=120)] = ""
+    place_name: Annotated[str, api_field(Encounter, "place_name")] = ""
     stop_id: int | None = None
     lead_id: int | None = None
     team_id: int | None = None
     person_id: int | None = None
     new_person: NewPersonIn = NewPersonIn()
     flags: Annotated[list[str], Field(max_length=len(rules.FLAG_NAMES))] = []
-    willingness: Annotated[str, Field(max_length=10)] = rules.Willingness.UNKNOWN.value
-    disposition: Annotated[str, Field(max_length=16)]
-    deviation_reason: Text = ""
+    willingness: Annotated[str, api_field(Encounter, "willingness")] = (
+        rules.Willingness.UNKNOWN.value
+    )
+    disposition: Annotated[str, api_field(Encounter, "disposition")]
+    deviation_reason: Annotated[str, api_field(Encounter, "deviation_reason")] = ""
     help_contact_left: bool = False
-    escort_members: Annotated[str, Field(max_length=200)] = ""
+    escort_members: Annotated[str, api_field(Encounter, "escort_members")] = ""
     escort_to_id: int | None = None
-    escort_destination: Annotated[str, Field(max_length=120)] = ""
-    household_street_code: Annotated[str, Field(max_length=24)] = ""
+    escort_destination: Annotated[str, api_field(Encounter, "escort_destination")] = ""
+    household_street_code: OrgCode | Literal[""] = ""
     items: Annotated[list[ItemIn], Field(max_length=20)] = []
     warehouse_id: int | None = None
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[str, api_field(Encounter, "note")] = ""
 
 
 class EncounterOut(Schema):
@@ -179,7 +174,7 @@ class EncounterOut(Schema):
 
 class ArrivalIn(Schema):
     arrived_at: datetime | None = None
-    handover_to: Annotated[str, Field(min_length=1, max_length=120)]
+    handover_to: Annotated[str, api_field(Encounter, "handover_to", min_length=1)]
 
 
 class FollowUpOut(Schema):
@@ -199,7 +194,7 @@ class FollowUpOut(Schema):
 class FollowUpDoneIn(Schema):
     client_uuid: UUID | None = None
     found: bool
-    note: Annotated[str, Field(min_length=1, max_length=300)]
+    note: Annotated[str, api_field(FollowUp, "note", min_length=1)]
     at: datetime | None = None
 
 
@@ -211,10 +206,10 @@ class CandidateOut(Schema):
 
 
 class CandidateQuery(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
-    sex: Annotated[str, Field(max_length=10)] = ""
-    age: Annotated[int, Field(ge=0, le=120)] | None = None
-    phone: Annotated[str, Field(max_length=20)] = ""
+    name: Annotated[str, api_field(Person, "name")] = ""
+    sex: Annotated[str, api_field(Person, "sex")] = ""
+    age: Annotated[int, api_field(AGE_ESTIMATE)] | None = None
+    phone: Annotated[str, api_field(Person, "phone")] = ""
     lat: Lat | None = None
     lng: Lng | None = None
 
@@ -224,19 +219,19 @@ class CandidateQuery(Schema):
 
 @router.get("/nights", response=list[NightOut], summary="巡查计划（按权限范围）")
 def list_nights(request: HttpRequest) -> Any:
-    user = _need(request, Capability.VIEW_PATROLS)
+    user = require(request_user(request), Capability.VIEW_PATROLS)
     return selectors.nights_for(user=user).order_by("-night")[:60]
 
 
 @router.get("/nights/{int:night_id}", response=NightDetailOut, summary="巡查计划详情：路线与点位")
 def get_night(request: HttpRequest, night_id: int) -> Any:
-    user = _need(request, Capability.VIEW_PATROLS)
+    user = require(request_user(request), Capability.VIEW_PATROLS)
     return selectors.night_for(user, night_id)
 
 
 @router.post("/nights", response={200: NightDetailOut}, summary="生成（或重新生成）一晚的巡查计划")
 def plan_night(request: HttpRequest, payload: PlanIn) -> Any:
-    user = _need(request, Capability.PLAN_PATROLS)
+    user = request_user(request)
     district = district_for(user, payload.district_code)
     return planning.plan_night(district=district, night=payload.night or clock.tonight(), by=user)
 
@@ -249,7 +244,7 @@ def today(request: HttpRequest) -> Any:
     from warmwinter.supplies.models import Item
     from warmwinter.supplies.selectors import mobile_warehouses_for
 
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = require(request_user(request), Capability.RECORD_ENCOUNTERS)
     t = selectors.today_for(user)
     district = (
         t.teams[0].district if t.teams else (user.org_unit.district if user.org_unit else None)
@@ -297,7 +292,7 @@ def today(request: HttpRequest) -> Any:
 
 @router.post("/checkins", response=StopOut, summary="到点签到（GPS 与时间），或登记「未发现」")
 def check_in(request: HttpRequest, payload: CheckInIn) -> Any:
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = request_user(request)
     stop = get_visible_or_404(
         PatrolStop.objects.select_related("route__team"), user, pk=payload.stop_id
     )
@@ -341,7 +336,8 @@ def create_encounter(
     data: Form[str],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    # Refused before the upload is read: the service checks again.
+    user = require(request_user(request), Capability.RECORD_ENCOUNTERS)
     payload = _parse_encounter(data)
     fields = payload.dict(exclude={"new_person", "items"})
     result = services.encounter_record(
@@ -364,7 +360,7 @@ def get_encounter(request: HttpRequest, encounter_id: int) -> Any:
     from warmwinter.audit.models import AuditAction
     from warmwinter.audit.services import audit_record
 
-    user = _need(request, Capability.VIEW_PATROLS)
+    user = require(request_user(request), Capability.VIEW_PATROLS)
     encounter = selectors.encounter_for(user, encounter_id)
     audit_record(actor=user, action=AuditAction.VIEW, target=encounter, detail={"via": "api"})
     return encounter
@@ -374,7 +370,7 @@ def get_encounter(request: HttpRequest, encounter_id: int) -> Any:
     "/encounters/{int:encounter_id}/arrival", response=EncounterOut, summary="护送送达与交接"
 )
 def escort_arrival(request: HttpRequest, encounter_id: int, payload: ArrivalIn) -> Any:
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = request_user(request)
     encounter = selectors.encounter_for(user, encounter_id)
     return services.escort_arrived(
         encounter=encounter, by=user, arrived_at=payload.arrived_at, handover_to=payload.handover_to
@@ -383,13 +379,13 @@ def escort_arrival(request: HttpRequest, encounter_id: int, payload: ArrivalIn) 
 
 @router.get("/follow-ups", response=list[FollowUpOut], summary="待办的后续跟踪")
 def list_follow_ups(request: HttpRequest) -> Any:
-    user = _need(request, Capability.VIEW_PATROLS)
+    user = require(request_user(request), Capability.VIEW_PATROLS)
     return selectors.follow_ups_for(user=user)[:200]
 
 
 @router.post("/follow-ups/{int:follow_up_id}/done", response=FollowUpOut, summary="完成后续跟踪")
 def follow_up_done(request: HttpRequest, follow_up_id: int, payload: FollowUpDoneIn) -> Any:
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = request_user(request)
     follow_up: FollowUp = selectors.follow_up_for(user, follow_up_id)
     done, _changed = services.follow_up_done(
         follow_up=follow_up,
@@ -409,7 +405,7 @@ def candidates(request: HttpRequest, q: Query[CandidateQuery]) -> Any:
     from warmwinter.people.linkage import candidates_for, described_from
     from warmwinter.people.selectors import persons_for
 
-    user = _need(request, Capability.RECORD_ENCOUNTERS)
+    user = require(request_user(request), Capability.RECORD_ENCOUNTERS)
     described = described_from({"name": q.name, "sex": q.sex, "age": q.age, "phone": q.phone})
     described.lat, described.lng = q.lat, q.lng
     ranked = candidates_for(described, among=persons_for(user=user), limit=5)

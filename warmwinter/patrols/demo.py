@@ -47,6 +47,8 @@ def seed(ctx: DemoContext) -> None:
             User.objects.filter(username=f"d{code}_dispatcher").first()
             or User.objects.filter(role="city_admin").first()
         )
+        if planner is None:
+            continue  # no account to plan with (accounts' demo data not loaded)
         try:
             planning.plan_night(
                 district=district,

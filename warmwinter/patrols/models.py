@@ -8,7 +8,6 @@ from datetime import time
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import TrackedModel
+from warmwinter.core.validation import between
 from warmwinter.patrols.rules import Disposition, Willingness
 
 
@@ -36,12 +36,14 @@ class PlaceWatch(TrackedModel):
     risk = models.PositiveSmallIntegerField(
         _("风险等级"),
         default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        validators=between(1, 5),
         help_text=_("1 低 … 5 高：决定巡查优先级"),
     )
     watch_from = models.TimeField(_("重点时段开始"), default=_watch_from)
     watch_until = models.TimeField(_("重点时段结束"), default=_watch_until)
-    dwell_min = models.PositiveSmallIntegerField(_("巡查用时（分钟）"), default=10)
+    dwell_min = models.PositiveSmallIntegerField(
+        _("巡查用时（分钟）"), default=10, validators=between(1, 120)
+    )
 
     scope: ClassVar[Scope] = Scope(org_field="place__org_unit")
 
@@ -249,7 +251,7 @@ class Encounter(TrackedModel):
         blank=True,
         related_name="+",
     )
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("备注"), blank=True, max_length=2000)
 
     scope: ClassVar[Scope] = Scope(org_field="district")
 

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.core import shifts as shift_rules
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.leads.models import Lead, LeadStatus
@@ -37,7 +38,6 @@ from warmwinter.patrols.models import (
 from warmwinter.places import geo
 from warmwinter.places.models import OrgUnit, Place, PlaceKind
 
-RECENT_DAYS = 14
 #: Finds are grouped by H3 cells of this resolution (about 170 m across).
 RECENT_RESOLUTION = 9
 LEAD_PRIORITY = {1: 100, 2: 90, 3: 75, 4: 60, 5: 50}
@@ -84,6 +84,8 @@ def gather_stops(
     now = now or timezone.now()
     start, end = clock.night_bounds(night)
     level, required = required_patrols(district, night=night)
+    # places where people were found lately (the rulebook's patrols.recent_finds: two weeks)
+    recent_days = rulebook.integer("patrols.recent_finds", on=night)
     watches = {
         w.place_id: w
         for w in PlaceWatch.objects.filter(place__org_unit__path__startswith=district.path)
@@ -146,7 +148,7 @@ def gather_stops(
     seen = (
         TimelineEntry.objects.filter(
             kind__in=[TimelineKind.ENCOUNTER, TimelineKind.LEAD],
-            at__gte=now - timedelta(days=RECENT_DAYS),
+            at__gte=now - timedelta(days=recent_days),
             org_unit__path__startswith=district.path,
             lat__isnull=False,
             lng__isnull=False,
@@ -173,7 +175,7 @@ def gather_stops(
                 lat=lat,
                 lng=lng,
                 source=StopSource.RECENT,
-                reason=_("近 %(d)d 天在此发现人员 %(n)d 次") % {"d": RECENT_DAYS, "n": count},
+                reason=_("近 %(d)d 天在此发现人员 %(n)d 次") % {"d": recent_days, "n": count},
                 priority=min(90, 40 + 10 * count),
                 required=False,
                 window_start=start,
@@ -233,22 +235,17 @@ def _minutes(moment: datetime, origin: datetime) -> int:
     return int((moment - origin).total_seconds() // 60)
 
 
-def _require_planner(by: Any) -> None:
-    if not by.can(Capability.PLAN_PATROLS):
-        raise PermissionDenied(_("您的角色不能编制巡查计划"))
-
-
 def plan_night(
     *,
     district: OrgUnit,
     night: date,
-    by: Any,
+    by: Actor,
     time_limit_s: float = 2.0,
     now: datetime | None = None,
 ) -> PatrolNight:
     """(Re)build the night's plan. Stops already worked (checked in, encounters) stay as they
     are; the dispatcher's own stops are kept and planned again with the rest."""
-    _require_planner(by)
+    require(by, Capability.PLAN_PATROLS, within=district)
     now = now or timezone.now()
     # Checked first: the night's hours of a date near the end of the calendar overflow it.
     if night > clock.local_date(now) + PLAN_MAX_AHEAD:
@@ -421,10 +418,10 @@ def _keep_dispatched_leads_with_their_team(
 
 
 def stop_add(
-    *, plan: PatrolNight, place: Place, by: Any, required: bool = True, note: str = ""
+    *, plan: PatrolNight, place: Place, by: Actor, required: bool = True, note: str = ""
 ) -> PatrolStop:
     """The dispatcher adds a place to the night; the plan is solved again."""
-    _require_planner(by)
+    require(by, Capability.PLAN_PATROLS, within=plan.district)
     if not place.org_unit.path.startswith(plan.district.path):
         raise ValidationError({"place": _("只能添加本区的地点")})
     start, end = clock.night_bounds(plan.night)
@@ -450,8 +447,9 @@ def stop_add(
     return PatrolStop.objects.filter(night=plan, place=place, source=StopSource.MANUAL).latest("id")
 
 
-def stop_remove(*, stop: PatrolStop, by: Any, reason: str) -> None:
-    _require_planner(by)
+def stop_remove(*, stop: PatrolStop, by: Actor, reason: str) -> None:
+    """The dispatcher takes a stop not yet worked off the night, with a reason."""
+    require(by, Capability.PLAN_PATROLS, within=stop.night.district)
     if stop.done:
         raise ValidationError(_("已签到的点位不能移除"))
     if not reason.strip():
@@ -469,9 +467,9 @@ def stop_remove(*, stop: PatrolStop, by: Any, reason: str) -> None:
             resequence(route)
 
 
-def stop_assign(*, stop: PatrolStop, route: PatrolRoute | None, by: Any) -> PatrolStop:
+def stop_assign(*, stop: PatrolStop, route: PatrolRoute | None, by: Actor) -> PatrolStop:
     """Move a stop to another team's route (or off the routes); both routes are re-ordered."""
-    _require_planner(by)
+    require(by, Capability.PLAN_PATROLS, within=stop.night.district)
     if stop.done:
         raise ValidationError(_("已签到的点位不能调整"))
     if route is not None and route.night_id != stop.night_id:
@@ -537,7 +535,7 @@ def resequence(route: PatrolRoute, *, time_limit_s: float = 0.5) -> None:
         )
 
 
-def plans_for(*, user: Any) -> Any:
+def plans_for(*, user: Actor) -> Any:
     from warmwinter.accounts.scoping import visible_to
 
     return visible_to(PatrolNight.objects.select_related("district"), user)

@@ -6,8 +6,9 @@
 人员，要提供必要的食品和御寒物资，留下详细求助方式，做好后续跟踪。」 And section 二: a Shanghai resident
 (本市户籍) is referred to the street of their household registration for 托底保障.
 
-Pure: no database. `advise` reads an `Assessment` and the district's response level and returns
-the suggestion with the clauses behind it; `check_choice` says what a patrol must add when it
+Pure: no database (the follow-up hours come from the rulebook's file). `advise` reads an
+`Assessment` and the district's response level and returns the suggestion with the clauses behind
+it; `check_choice` says what a patrol must add when it
 records a disposition (a reason to deviate, supplies, an escort, a follow-up). The phone app runs
 the same table (`table_for_client`) so the suggestion shows offline, at the kerb.
 """
@@ -21,6 +22,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from warmwinter.core import rulebook
 
 
 class Willingness(models.TextChoices):
@@ -103,10 +106,6 @@ RULES: tuple[Rule, ...] = (
     Rule("inform", Disposition.GUIDE_STATION, GUIDED),
 )
 
-#: Hours until the follow-up of a person who refused, by response level (0 常态 … 5 I级):
-#: the colder the night, the sooner someone goes back.
-FOLLOW_UP_HOURS = {0: 24, 1: 24, 2: 12, 3: 8, 4: 4, 5: 2}
-
 
 @dataclass(frozen=True)
 class Assessment:
@@ -176,8 +175,15 @@ def advise(a: Assessment, *, level: int = 0) -> Advice:
     )
 
 
+def follow_up_hours() -> dict[int, int]:
+    """Hours until the follow-up of a person who refused, by response level (0 常态 … 5 I级):
+    the colder the night, the sooner someone goes back (the rulebook's patrols.follow_up_after)."""
+    return dict(enumerate(rulebook.integers("patrols.follow_up_after")))
+
+
 def follow_up_after(level: int) -> timedelta:
-    return timedelta(hours=FOLLOW_UP_HOURS.get(int(level), FOLLOW_UP_HOURS[0]))
+    hours = follow_up_hours()
+    return timedelta(hours=hours.get(int(level), hours[0]))
 
 
 @dataclass(frozen=True)
@@ -239,6 +245,6 @@ def table_for_client() -> dict[str, object]:
         ],
         "clauses": {k: str(v) for k, v in CLAUSES.items()},
         "dispositions": {d.value: str(d.label) for d in Disposition},
-        "follow_up_hours": FOLLOW_UP_HOURS,
+        "follow_up_hours": follow_up_hours(),
         "min_reason": MIN_REASON,
     }

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
 from warmwinter.core import clock
 from warmwinter.dispatch.models import Team
@@ -15,15 +16,15 @@ from warmwinter.patrols.models import Encounter, FollowUp, PatrolNight, PatrolRo
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 
 
-def nights_for(*, user: Any) -> QuerySet[PatrolNight]:
+def nights_for(*, user: Actor) -> QuerySet[PatrolNight]:
     return visible_to(PatrolNight.objects.select_related("district"), user)
 
 
-def night_for(user: Any, pk: Any) -> PatrolNight:
+def night_for(user: Actor, pk: Any) -> PatrolNight:
     return get_visible_or_404(PatrolNight.objects.select_related("district"), user, pk=pk)
 
 
-def stop_for(user: Any, pk: Any) -> PatrolStop:
+def stop_for(user: Actor, pk: Any) -> PatrolStop:
     return get_visible_or_404(
         PatrolStop.objects.select_related("night__district", "route__team", "place", "lead"),
         user,
@@ -31,7 +32,7 @@ def stop_for(user: Any, pk: Any) -> PatrolStop:
     )
 
 
-def route_for(user: Any, pk: Any) -> PatrolRoute:
+def route_for(user: Actor, pk: Any) -> PatrolRoute:
     return get_visible_or_404(PatrolRoute.objects.select_related("team", "night"), user, pk=pk)
 
 
@@ -39,13 +40,13 @@ def routes_of(plan: PatrolNight) -> list[PatrolRoute]:
     return list(plan.routes.select_related("team").prefetch_related("stops"))
 
 
-def encounters_for(*, user: Any) -> QuerySet[Encounter]:
+def encounters_for(*, user: Actor) -> QuerySet[Encounter]:
     return visible_to(
         Encounter.objects.select_related("district", "team", "person", "lead", "escort_to"), user
     )
 
 
-def encounter_for(user: Any, pk: Any) -> Encounter:
+def encounter_for(user: Actor, pk: Any) -> Encounter:
     return get_visible_or_404(
         Encounter.objects.select_related(
             "district", "team", "person", "lead", "escort_to", "household_street", "stop"
@@ -55,12 +56,12 @@ def encounter_for(user: Any, pk: Any) -> Encounter:
     )
 
 
-def follow_ups_for(*, user: Any, pending: bool = True) -> QuerySet[FollowUp]:
+def follow_ups_for(*, user: Actor, pending: bool = True) -> QuerySet[FollowUp]:
     qs = visible_to(FollowUp.objects.select_related("person", "team", "encounter"), user)
     return qs.filter(done_at__isnull=True) if pending else qs
 
 
-def follow_up_for(user: Any, pk: Any) -> FollowUp:
+def follow_up_for(user: Actor, pk: Any) -> FollowUp:
     return get_visible_or_404(FollowUp.objects.select_related("person", "encounter"), user, pk=pk)
 
 
@@ -76,7 +77,7 @@ class Today:
     leads: list[Any] = field(default_factory=list)
 
 
-def today_for(user: Any) -> Today:
+def today_for(user: Actor) -> Today:
     from warmwinter.dispatch.selectors import leads_for_member
 
     night = clock.tonight()
@@ -114,5 +115,5 @@ def streets() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(level=OrgLevel.STREET).select_related("parent").order_by("path")
 
 
-def overdue_count(*, user: Any) -> int:
+def overdue_count(*, user: Actor) -> int:
     return follow_ups_for(user=user).filter(due_at__lt=timezone.now()).count()

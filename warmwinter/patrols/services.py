@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -23,13 +22,14 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, may, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.core.photos import clean_photo
 from warmwinter.dispatch.models import Team
-from warmwinter.leads.lifecycle import LeadConflict
+from warmwinter.leads.lifecycle import LeadConflictError
 from warmwinter.leads.models import Lead, LeadStatus, Outcome
 from warmwinter.notifications.escalation import escalate_step
 from warmwinter.patrols import rules
@@ -45,8 +45,6 @@ from warmwinter.patrols.models import (
 from warmwinter.places import geo
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 
-#: A check-in further than this from the place is refused (city GPS drifts 50–200 m).
-CHECKIN_RADIUS_M_DEFAULT = 500
 #: Phones' clocks drift: a time this far ahead of the server is still "now".
 CLOCK_SKEW = timedelta(minutes=5)
 #: The offline queue may hold a submission this long; older ones are refused as implausible.
@@ -78,11 +76,11 @@ def checked_time(at: datetime | None, *, field_name: str = "occurred_at") -> dat
     return at
 
 
-def teams_of(user: Any) -> list[Team]:
+def teams_of(user: Actor) -> list[Team]:
     return list(Team.objects.active().filter(members=user).select_related("district"))
 
 
-def acting_district(user: Any, team: Team | None, lat: float, lng: float) -> OrgUnit:
+def acting_district(user: Actor, team: Team | None, lat: float, lng: float) -> OrgUnit:
     """The district an encounter belongs to: the team's, else the user's, else where it was."""
     if team is not None:
         return team.district
@@ -98,9 +96,9 @@ def acting_district(user: Any, team: Team | None, lat: float, lng: float) -> Org
 # --- key places ---------------------------------------------------------------------------
 
 
-def place_watch_set(*, place: Place, by: Any, **fields: Any) -> PlaceWatch:
-    if not by.can(Capability.PLAN_PATROLS):
-        raise PermissionDenied(_("您的角色不能修改巡查点位设置"))
+def place_watch_set(*, place: Place, by: Actor, **fields: Any) -> PlaceWatch:
+    """Set a key place's watch hours, risk and time on site (the district's planner)."""
+    require(by, Capability.PLAN_PATROLS, within=place.org_unit)
     if place.kind not in (PlaceKind.KEY_PLACE, PlaceKind.TEMP_SHELTER, PlaceKind.HELP_POINT):
         raise ValidationError(_("只能为重点巡查点位设置巡查时段"))
     with transaction.atomic():
@@ -124,11 +122,11 @@ def place_watch_set(*, place: Place, by: Any, **fields: Any) -> PlaceWatch:
 # --- check-in -----------------------------------------------------------------------------
 
 
-def _may_work_stop(user: Any, stop: PatrolStop) -> None:
-    if user.can(Capability.PLAN_PATROLS):
+def _may_work_stop(user: Actor, stop: PatrolStop) -> None:
+    """A planner of the night's district works any of its stops; a patrol member only the
+    stops on their team's route. (The caller has required RECORD_ENCOUNTERS.)"""
+    if may(user, Capability.PLAN_PATROLS, within=stop.night.district):
         return
-    if not user.can(Capability.RECORD_ENCOUNTERS):
-        raise PermissionDenied(_("您的角色不能登记巡查"))
     if stop.route is None or not stop.route.team.members.filter(pk=user.pk).exists():
         raise PermissionDenied(_("该点位不在您分队的巡查路线上"))
 
@@ -136,7 +134,7 @@ def _may_work_stop(user: Any, stop: PatrolStop) -> None:
 def check_in(
     *,
     stop: PatrolStop,
-    by: Any,
+    by: Actor,
     lat: float,
     lng: float,
     at: datetime | None = None,
@@ -145,6 +143,7 @@ def check_in(
 ) -> tuple[PatrolStop, bool]:
     """Record arrival at a stop (GPS and time), and "nobody found" when so. Returns the stop
     and whether this call changed it."""
+    require(by, Capability.RECORD_ENCOUNTERS, within=stop.night.district)
     if client_uuid is not None:
         done = PatrolStop.objects.filter(checkin_uuid=client_uuid).first()
         if done is not None:
@@ -152,7 +151,8 @@ def check_in(
     _may_work_stop(by, stop)
     at = checked_time(at, field_name="at")
     geo.check_in_shanghai(lat, lng)
-    radius = getattr(settings, "PATROL_CHECKIN_RADIUS_M", CHECKIN_RADIUS_M_DEFAULT)
+    # further than this from the place is refused (city GPS drifts 50–200 m)
+    radius = rulebook.integer("patrols.checkin_radius")
     away = geo.distance_m(geo.LatLng(lat, lng), geo.LatLng(stop.lat, stop.lng))
     if away > radius:
         raise ValidationError(
@@ -242,26 +242,26 @@ class Recorded:
     conflicts: list[str] = field(default_factory=list)
 
 
-class EncounterConflict(Exception):  # noqa: N818 - answered 409
-    pass
+class EncounterConflictError(Exception):
+    """The submission's client id belongs to somebody else's encounter."""
 
 
-def _existing(client_uuid: uuid.UUID, by: Any) -> Recorded | None:
+def _existing(client_uuid: uuid.UUID, by: Actor) -> Recorded | None:
     found = Encounter.objects.filter(client_uuid=client_uuid).first()
     if found is None:
         return None
     if found.created_by_id != getattr(by, "pk", None):
-        raise EncounterConflict(_("该提交编号已被他人使用，请重新填写"))
+        raise EncounterConflictError(_("该提交编号已被他人使用，请重新填写"))
     return Recorded(found, created=False)
 
 
-def _resolve_team(by: Any, team_id: int | None) -> Team | None:
+def _resolve_team(by: Actor, team_id: int | None) -> Team | None:
     mine = teams_of(by)
     if team_id is not None:
         for team in mine:
             if team.pk == team_id:
                 return team
-        if by.can(Capability.PLAN_PATROLS):
+        if may(by, Capability.PLAN_PATROLS):
             from warmwinter.dispatch.selectors import team_for
 
             return team_for(by, team_id)
@@ -269,7 +269,7 @@ def _resolve_team(by: Any, team_id: int | None) -> Team | None:
     return mine[0] if len(mine) == 1 else None
 
 
-def _person(by: Any, data: EncounterInput) -> Any:
+def _person(by: Actor, data: EncounterInput) -> Any:
     from warmwinter.people.selectors import persons_for
 
     if data.person_id is None:
@@ -280,7 +280,7 @@ def _person(by: Any, data: EncounterInput) -> Any:
     return person
 
 
-def _items(data: EncounterInput, by: Any) -> tuple[list[Any], Any]:
+def _items(data: EncounterInput, by: Actor) -> tuple[list[Any], Any]:
     from warmwinter.supplies.models import Item
     from warmwinter.supplies.selectors import mobile_warehouses_for, warehouse_for
     from warmwinter.supplies.services import Line, checked_quantity
@@ -309,7 +309,7 @@ def _items(data: EncounterInput, by: Any) -> tuple[list[Any], Any]:
     return lines, warehouse
 
 
-def _lead(by: Any, lead_id: int | None) -> Lead | None:
+def _lead(by: Actor, lead_id: int | None) -> Lead | None:
     if lead_id is None:
         return None
     from warmwinter.leads.selectors import lead_for
@@ -320,7 +320,7 @@ def _lead(by: Any, lead_id: int | None) -> Lead | None:
         raise ValidationError({"lead_id": _("找不到该线索，或不在您的查看范围内")}) from None
 
 
-def _close_lead(lead: Lead, *, by: Any, disposition: str, note: str) -> list[str]:
+def _close_lead(lead: Lead, *, by: Actor, disposition: str, note: str) -> list[str]:
     """Walk the lead to closed with the outcome of the encounter; say so if someone else
     already moved it (the encounter is kept either way)."""
     from warmwinter.leads.lifecycle import lead_accept, lead_arrive, lead_close
@@ -344,22 +344,21 @@ def _close_lead(lead: Lead, *, by: Any, disposition: str, note: str) -> list[str
             outcome=DISPOSITION_OUTCOME[rules.Disposition(disposition)],
             note=note,
         )
-    except (LeadConflict, PermissionDenied, ValidationError) as exc:
+    except (LeadConflictError, PermissionDenied, ValidationError) as exc:
         message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
         return [_("线索 %(code)s 未办结：%(m)s") % {"code": lead.tracking_code, "m": message}]
     return []
 
 
-def encounter_record(*, by: Any, data: EncounterInput) -> Recorded:
+def encounter_record(*, by: Actor, data: EncounterInput) -> Recorded:
     """Store an encounter and everything it sets off. Validation happens first; nothing is
     stored unless all of it passes (except where noted: stock shortfalls and a lead closed by
     someone else are reported as conflicts, since the person was helped either way)."""
+    require(by, Capability.RECORD_ENCOUNTERS)
     from warmwinter.people.models import TimelineKind
     from warmwinter.people.services import person_create, timeline_record
     from warmwinter.weather.selectors import current_level
 
-    if not by.can(Capability.RECORD_ENCOUNTERS):
-        raise PermissionDenied(_("您的角色不能登记街面处置"))
     already = _existing(data.client_uuid, by)
     if already is not None:
         return already
@@ -520,7 +519,7 @@ def encounter_record(*, by: Any, data: EncounterInput) -> Recorded:
 
 
 def _give(
-    encounter: Encounter, lines: list[Any], warehouse: Any, *, by: Any, person: Any
+    encounter: Encounter, lines: list[Any], warehouse: Any, *, by: Actor, person: Any
 ) -> list[str]:
     """Record the items given and post them from the mobile stock. A stock shortfall does not
     undo the encounter (the items were handed over); it is reported and left to correct."""
@@ -575,10 +574,10 @@ def _refer_to_street(encounter: Encounter, street: OrgUnit, person: Any) -> None
 
 
 def escort_arrived(
-    *, encounter: Encounter, by: Any, arrived_at: datetime | None, handover_to: str
+    *, encounter: Encounter, by: Actor, arrived_at: datetime | None, handover_to: str
 ) -> Encounter:
-    if not by.can(Capability.RECORD_ENCOUNTERS):
-        raise PermissionDenied(_("您的角色不能登记护送"))
+    """The escort reached its destination and handed the person over."""
+    require(by, Capability.RECORD_ENCOUNTERS, within=encounter.district)
     if encounter.disposition not in rules.ESCORTED | rules.GUIDED:
         raise ValidationError(_("该处置没有护送"))
     at = checked_time(arrived_at, field_name="arrived_at")
@@ -606,12 +605,15 @@ def escort_arrived(
 def follow_up_done(
     *,
     follow_up: FollowUp,
-    by: Any,
+    by: Actor,
     found: bool,
     note: str,
     at: datetime | None = None,
     client_uuid: uuid.UUID | None = None,
 ) -> tuple[FollowUp, bool]:
+    """The follow-up was done: the person seen again (or not), with a note. A replay of the
+    same `client_uuid` returns what was stored the first time."""
+    require(by, Capability.RECORD_ENCOUNTERS, within=follow_up.district)
     from warmwinter.people.models import TimelineKind
     from warmwinter.people.services import timeline_record
 
@@ -619,8 +621,6 @@ def follow_up_done(
         done = FollowUp.objects.filter(done_uuid=client_uuid).first()
         if done is not None:
             return done, False
-    if not by.can(Capability.RECORD_ENCOUNTERS):
-        raise PermissionDenied(_("您的角色不能登记跟踪"))
     at = checked_time(at, field_name="at")
     if not note.strip():
         raise ValidationError({"note": _("请填写跟踪情况")})

@@ -254,7 +254,7 @@ def app(request: HttpRequest) -> HttpResponse:
         request,
         "patrols/app.html",
         {
-            "hotline": getattr(settings, "HOTLINE_NUMBER", ""),
+            "hotline": settings.HOTLINE_NUMBER,
             "flags": [(n, str(label)) for n, label in rules.ASSESSMENT_FLAGS],
             "willingness": rules.Willingness.choices,
             "dispositions": rules.Disposition.choices,

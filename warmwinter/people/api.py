@@ -12,10 +12,12 @@ from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.models import User
+from warmwinter.accounts.permissions import require
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.people import linkage, selectors, services, tracing
 from warmwinter.people.models import (
@@ -28,16 +30,12 @@ from warmwinter.people.models import (
     RiskFlag,
     Sex,
     TimelineEntry,
+    TracingNotice,
 )
+from warmwinter.people.validators import AGE_ESTIMATE, ID_NUMBER_TYPED, SEARCH_TEXT
+from warmwinter.places.validators import Lat, Lng
 
 router = Router()
-
-
-def _require(request: HttpRequest, capability: Capability) -> User:
-    user = request_user(request)
-    if not user.can(capability):
-        raise PermissionDenied
-    return user
 
 
 class PersonOut(Schema):
@@ -101,45 +99,59 @@ def _person_out(person: Person, user: User, *, detail: bool = False) -> dict[str
     return out
 
 
+Name = Annotated[str, api_field(Person, "name")]
+Aliases = Annotated[str, api_field(Person, "aliases")]
+AgeEstimate = Annotated[int, api_field(AGE_ESTIMATE)]
+IdNumber = Annotated[str, api_field(ID_NUMBER_TYPED)]
+HouseholdRegistration = Annotated[str, api_field(Person, "household_registration")]
+NativePlace = Annotated[str, api_field(Person, "native_place")]
+Dialect = Annotated[str, api_field(Person, "dialect")]
+Phone = Annotated[str, api_field(Person, "phone", pattern=r"^[0-9+\- ]*$")]
+HeightCm = Annotated[int, api_field(Person, "height_cm")]
+Build = Annotated[str, api_field(Person, "build")]
+Features = Annotated[str, api_field(Person, "features")]
+Notes = Annotated[str, api_field(Person, "notes")]
+
+
 class PersonIn(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
-    aliases: Annotated[str, Field(max_length=200)] = ""
+    name: Name = ""
+    aliases: Aliases = ""
     sex: Sex = Sex.UNKNOWN
     birth_date: date | None = None
-    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
-    id_number: Annotated[str, Field(max_length=24)] = ""
+    age_estimate: AgeEstimate | None = None
+    id_number: IdNumber = ""
     identity_status: IdentityStatus = IdentityStatus.UNKNOWN
-    household_registration: Annotated[str, Field(max_length=200)] = ""
-    native_place: Annotated[str, Field(max_length=100)] = ""
-    dialect: Annotated[str, Field(max_length=40)] = ""
-    phone: Annotated[str, Field(max_length=20, pattern=r"^[0-9+\- ]*$")] = ""
-    height_cm: Annotated[int, Field(ge=40, le=250)] | None = None
-    build: Annotated[str, Field(max_length=40)] = ""
-    features: Annotated[str, Field(max_length=2000)] = ""
+    household_registration: HouseholdRegistration = ""
+    native_place: NativePlace = ""
+    dialect: Dialect = ""
+    phone: Phone = ""
+    height_cm: HeightCm | None = None
+    build: Build = ""
+    features: Features = ""
     focus_groups: list[FocusGroup] = []
     risk_flags: list[RiskFlag] = []
-    notes: Annotated[str, Field(max_length=2000)] = ""
-    found_place: Annotated[str, Field(max_length=100)] = ""
+    notes: Notes = ""
+    found_place: Annotated[str, api_field(TracingNotice, "found_area")] = ""
 
 
 class PersonPatch(Schema):
-    name: Annotated[str, Field(max_length=60)] | None = None
-    aliases: Annotated[str, Field(max_length=200)] | None = None
+    name: Name | None = None
+    aliases: Aliases | None = None
     sex: Sex | None = None
     birth_date: date | None = None
-    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
-    id_number: Annotated[str, Field(max_length=24)] | None = None
+    age_estimate: AgeEstimate | None = None
+    id_number: IdNumber | None = None
     identity_status: IdentityStatus | None = None
-    household_registration: Annotated[str, Field(max_length=200)] | None = None
-    native_place: Annotated[str, Field(max_length=100)] | None = None
-    dialect: Annotated[str, Field(max_length=40)] | None = None
-    phone: Annotated[str, Field(max_length=20, pattern=r"^[0-9+\- ]*$")] | None = None
-    height_cm: Annotated[int, Field(ge=40, le=250)] | None = None
-    build: Annotated[str, Field(max_length=40)] | None = None
-    features: Annotated[str, Field(max_length=2000)] | None = None
+    household_registration: HouseholdRegistration | None = None
+    native_place: NativePlace | None = None
+    dialect: Dialect | None = None
+    phone: Phone | None = None
+    height_cm: HeightCm | None = None
+    build: Build | None = None
+    features: Features | None = None
     focus_groups: list[FocusGroup] | None = None
     risk_flags: list[RiskFlag] | None = None
-    notes: Annotated[str, Field(max_length=2000)] | None = None
+    notes: Notes | None = None
 
 
 class CreatedOut(Schema):
@@ -174,22 +186,22 @@ class ProfileOut(Schema):
 
 
 class SearchQuery(Schema):
-    q: Annotated[str, Field(max_length=40, description="姓名、别名、拼音或完整身份证号")] = ""
+    q: Annotated[str, api_field(SEARCH_TEXT, description="姓名、别名、拼音或完整身份证号")] = ""
     focus: FocusGroup | None = None
     identity: IdentityStatus | None = None
 
 
 class CandidateQuery(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
+    name: Name = ""
     sex: Sex | None = None
-    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    age: Annotated[int, Field(ge=0, le=120)] | None = None
-    id_number: Annotated[str, Field(max_length=24)] = ""
-    phone: Annotated[str, Field(max_length=20)] = ""
-    native_place: Annotated[str, Field(max_length=100)] = ""
-    dialect: Annotated[str, Field(max_length=40)] = ""
-    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
-    lng: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    birth_year: Annotated[int, api_field(Person, "birth_year")] | None = None
+    age: AgeEstimate | None = None
+    id_number: IdNumber = ""
+    phone: Annotated[str, api_field(Person, "phone")] = ""
+    native_place: NativePlace = ""
+    dialect: Dialect = ""
+    lat: Lat | None = None
+    lng: Lng | None = None
 
 
 class CandidateOut(Schema):
@@ -231,7 +243,7 @@ class FocusCountOut(Schema):
 @router.get("/persons", response=list[PersonOut], summary="查找人员档案（按权限范围）")
 @paginate(BoundedLimitOffsetPagination)
 def list_persons(request: HttpRequest, filters: Query[SearchQuery]) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     qs = selectors.person_search(
         user=user, q=filters.q, focus=filters.focus or "", identity=filters.identity or ""
     )
@@ -260,7 +272,7 @@ class _LazyPersons:
     "/persons/{int:person_id}", response=PersonDetailOut, summary="人员档案详情（记入审计）"
 )
 def get_person(request: HttpRequest, person_id: int) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     person = selectors.person_for(user, person_id)
     with transaction.atomic():
         audit_record(
@@ -276,7 +288,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
     "/persons", response={201: CreatedOut}, summary="新建档案（先行救助：可以只填体貌特征）"
 )
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
-    user = _require(request, Capability.MANAGE_PEOPLE)
+    user = request_user(request)
     if user.org_unit is None:
         raise PermissionDenied
     person, warnings = services.person_create(by=user, org_unit=user.org_unit, **payload.dict())
@@ -293,10 +305,8 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 
 @router.patch("/persons/{int:person_id}", response=PersonDetailOut, summary="修改档案")
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
-    user = _require(request, Capability.MANAGE_PEOPLE)
+    user = request_user(request)
     person = selectors.person_for(user, person_id)
-    if not selectors.holds(user, person):
-        raise PermissionDenied
     data = payload.dict(exclude_unset=True)
     person, _warnings = services.person_update(person=person, by=user, **data)
     return _person_out(selectors.person_for(user, person.pk), user, detail=True)
@@ -309,14 +319,14 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 )
 @paginate(BoundedLimitOffsetPagination)
 def person_timeline(request: HttpRequest, person_id: int) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     person = selectors.person_for(user, person_id)
     return selectors.timeline_for(user=user, person=person)
 
 
 @router.get("/persons/{int:person_id}/profile", response=ProfileOut, summary="画像（由时间线推算）")
 def person_profile(request: HttpRequest, person_id: int) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     person = selectors.person_for(user, person_id)
     entries: list[TimelineEntry] = list(selectors.timeline_for(user=user, person=person))
     return selectors.person_profile(entries)
@@ -326,7 +336,7 @@ def person_profile(request: HttpRequest, person_id: int) -> Any:
     "/candidates", response=list[CandidateOut], summary="可能是同一人的已建档人员（带理由）"
 )
 def candidates(request: HttpRequest, query: Query[CandidateQuery]) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     data = query.dict()
     data["sex"] = data["sex"] if data["sex"] in (Sex.MALE, Sex.FEMALE) else ""
     if data["lat"] is None or data["lng"] is None or not math.isfinite(data["lat"]):
@@ -350,13 +360,13 @@ def candidates(request: HttpRequest, query: Query[CandidateQuery]) -> Any:
 @router.get("/reviews", response=list[ReviewOut], summary="疑似同一人审核队列")
 @paginate(BoundedLimitOffsetPagination)
 def list_reviews(request: HttpRequest) -> Any:
-    user = _require(request, Capability.REVIEW_PERSON_LINKS)
+    user = require(request_user(request), Capability.REVIEW_PERSON_LINKS)
     return selectors.review_queue(user=user)
 
 
 @router.post("/reviews/{int:review_id}/decision", response=ReviewOut, summary="审核：合并或否定")
 def decide_review(request: HttpRequest, review_id: int, payload: DecisionIn) -> LinkReview:
-    user = _require(request, Capability.REVIEW_PERSON_LINKS)
+    user = request_user(request)
     review = selectors.review_for(user, review_id)
     return services.link_review_decide(review=review, by=user, link=payload.link)
 
@@ -365,14 +375,14 @@ def decide_review(request: HttpRequest, review_id: int, payload: DecisionIn) -> 
     "/merges/{int:merge_id}/undo", response=MergeOut, summary="撤销合并（两份档案恢复原状）"
 )
 def undo_merge(request: HttpRequest, merge_id: int) -> Any:
-    user = _require(request, Capability.REVIEW_PERSON_LINKS)
+    user = request_user(request)
     merge = selectors.merge_for(user, merge_id)
     return services.merge_undo(merge=merge, by=user)
 
 
 @router.get("/focus-groups", response=list[FocusCountOut], summary="各区重点人群人数")
 def focus_counts(request: HttpRequest) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     return [
         {
             "district_code": row.district.code if row.district else None,
@@ -385,15 +395,17 @@ def focus_counts(request: HttpRequest) -> Any:
 
 
 class InquiryIn(Schema):
-    sought_name: Annotated[str, Field(max_length=60)] = ""
+    sought_name: Annotated[str, api_field(FamilyInquiry, "sought_name")] = ""
     sex: Sex = Sex.UNKNOWN
-    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    id_number: Annotated[str, Field(max_length=24)] = ""
-    description: Annotated[str, Field(max_length=2000)] = ""
+    birth_year: Annotated[int, api_field(FamilyInquiry, "birth_year")] | None = None
+    id_number: IdNumber = ""
+    description: Annotated[str, api_field(FamilyInquiry, "description")] = ""
     last_seen_at: date | None = None
-    last_seen_place: Annotated[str, Field(max_length=200)] = ""
-    contact_name: Annotated[str, Field(min_length=1, max_length=60)]
-    contact_phone: Annotated[str, Field(min_length=5, max_length=20, pattern=r"^[0-9+\- ]+$")]
+    last_seen_place: Annotated[str, api_field(FamilyInquiry, "last_seen_place")] = ""
+    contact_name: Annotated[str, api_field(FamilyInquiry, "contact_name", min_length=1)]
+    contact_phone: Annotated[
+        str, api_field(FamilyInquiry, "contact_phone", min_length=5, pattern=r"^[0-9+\- ]+$")
+    ]
 
 
 class InquiryMatchOut(Schema):
@@ -419,7 +431,7 @@ def _inquiry_out(inquiry: FamilyInquiry, user: User) -> dict[str, Any]:
 
 @router.post("/inquiries", response={201: InquiryOut}, summary="家属寻亲登记（立即与档案比对）")
 def create_inquiry(request: HttpRequest, payload: InquiryIn) -> Any:
-    user = _require(request, Capability.MANAGE_PEOPLE)
+    user = request_user(request)
     if user.org_unit is None:
         raise PermissionDenied
     inquiry = tracing.inquiry_create(by=user, org_unit=user.org_unit, **payload.dict())
@@ -428,7 +440,7 @@ def create_inquiry(request: HttpRequest, payload: InquiryIn) -> Any:
 
 @router.get("/inquiries/{int:inquiry_id}", response=InquiryOut, summary="寻亲登记及比对结果")
 def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
-    user = _require(request, Capability.VIEW_PEOPLE)
+    user = require(request_user(request), Capability.VIEW_PEOPLE)
     inquiry = get_visible_or_404(FamilyInquiry.objects.all(), user, pk=inquiry_id)
     return _inquiry_out(inquiry, user)
 
@@ -439,7 +451,7 @@ def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
     summary="确认或否定寻亲比对",
 )
 def decide_inquiry_match(request: HttpRequest, match_id: int, payload: DecisionIn) -> Any:
-    user = _require(request, Capability.REVIEW_PERSON_LINKS)
+    user = request_user(request)
     match = get_visible_or_404(InquiryMatch.objects.select_related("person"), user, pk=match_id)
     if not selectors.persons_for(user=user).filter(pk=match.person_id).exists():
         raise Http404

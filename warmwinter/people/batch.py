@@ -34,7 +34,9 @@ from functools import lru_cache
 from itertools import combinations
 from typing import IO
 
+from django.core.exceptions import ValidationError
 from stdnum.cn import ric
+from stdnum.exceptions import InvalidComponent
 
 from warmwinter.people import idnumbers, names
 
@@ -122,18 +124,18 @@ def _valid_id(raw: str) -> str:
     """The normalised number when its check digit and birth date hold, else "" (an invalid
     number simply does not take part; the region lookup of parse_id_number is not needed)."""
     number = idnumbers.normalise(raw)
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and idnumbers.ascii_digits(number):
         try:
             return idnumbers.parse_id_number(number).number
-        except Exception:  # noqa: BLE001
+        except ValidationError:
             return ""
-    if len(number) != 18 or not number[:17].isdigit():
+    if len(number) != 18 or not idnumbers.ascii_digits(number[:17]):
         return ""
     try:
         if number[17] != ric.calc_check_digit(number):
             return ""
         ric.get_birth_date(number)
-    except Exception:  # noqa: BLE001
+    except InvalidComponent:
         return ""
     return number
 

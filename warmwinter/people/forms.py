@@ -3,14 +3,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from warmwinter.core import clock
-from warmwinter.people.models import FocusGroup, IdentityStatus, RiskFlag, Sex
+from warmwinter.core.validation import form_field
+from warmwinter.people.models import (
+    FamilyInquiry,
+    FocusGroup,
+    IdentityStatus,
+    Person,
+    RiskFlag,
+    Sex,
+    TracingNotice,
+)
+from warmwinter.people.validators import AGE_ESTIMATE, ID_NUMBER_TYPED, SEARCH_TEXT
+
+PHONE_CHARS = RegexValidator(r"^[0-9+\- ]*$")
 
 
 class PersonSearchForm(forms.Form):
-    q = forms.CharField(label=_("姓名/拼音/身份证号"), max_length=40, required=False, strip=True)
+    q = form_field(SEARCH_TEXT, label=_("姓名/拼音/身份证号"), required=False)
     focus = forms.ChoiceField(
         label=_("重点人群"), choices=[("", _("全部"))] + FocusGroup.choices, required=False
     )
@@ -22,30 +35,22 @@ class PersonSearchForm(forms.Form):
 class PersonForm(forms.Form):
     """Create/edit. Everything is optional: 先行救助 opens a file with nothing known."""
 
-    name = forms.CharField(label=_("姓名"), max_length=60, required=False)
-    aliases = forms.CharField(label=_("别名/称呼"), max_length=200, required=False)
+    name = form_field(Person, "name")
+    aliases = form_field(Person, "aliases", help_text="")
     sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, initial=Sex.UNKNOWN)
     birth_date = forms.DateField(label=_("出生日期"), required=False)
-    age_estimate = forms.IntegerField(
-        label=_("估计年龄"), min_value=0, max_value=120, required=False
-    )
-    id_number = forms.CharField(label=_("身份证号"), max_length=24, required=False)
+    age_estimate = form_field(AGE_ESTIMATE, label=_("估计年龄"), required=False)
+    id_number = form_field(ID_NUMBER_TYPED, label=_("身份证号"), required=False)
     identity_status = forms.ChoiceField(
         label=_("身份状态"), choices=IdentityStatus.choices, initial=IdentityStatus.UNKNOWN
     )
-    household_registration = forms.CharField(label=_("户籍地"), max_length=200, required=False)
-    native_place = forms.CharField(label=_("籍贯"), max_length=100, required=False)
-    dialect = forms.CharField(label=_("方言"), max_length=40, required=False)
-    phone = forms.RegexField(
-        label=_("联系电话"), regex=r"^[0-9+\- ]{0,20}$", max_length=20, required=False
-    )
-    height_cm = forms.IntegerField(
-        label=_("身高（厘米）"), min_value=40, max_value=250, required=False
-    )
-    build = forms.CharField(label=_("体型"), max_length=40, required=False)
-    features = forms.CharField(
-        label=_("体貌特征"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    household_registration = form_field(Person, "household_registration")
+    native_place = form_field(Person, "native_place")
+    dialect = form_field(Person, "dialect")
+    phone = form_field(Person, "phone", validators=[PHONE_CHARS])
+    height_cm = form_field(Person, "height_cm")
+    build = form_field(Person, "build")
+    features = form_field(Person, "features", widget=forms.Textarea(attrs={"rows": 2}))
     focus_groups = forms.MultipleChoiceField(
         label=_("重点人群"),
         choices=FocusGroup.choices,
@@ -58,11 +63,9 @@ class PersonForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    notes = forms.CharField(
-        label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    found_place = forms.CharField(
-        label=_("发现地点（概略，用于寻亲公告）"), max_length=100, required=False
+    notes = form_field(Person, "notes", widget=forms.Textarea(attrs={"rows": 2}))
+    found_place = form_field(
+        TracingNotice, "found_area", label=_("发现地点（概略，用于寻亲公告）"), help_text=""
     )
 
     def service_kwargs(self, *, creating: bool) -> dict[str, Any]:
@@ -76,17 +79,13 @@ class PersonForm(forms.Form):
 
 class NoticeForm(forms.Form):
     sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices)
-    estimated_age = forms.IntegerField(
-        label=_("估计年龄"), min_value=0, max_value=120, required=False
-    )
-    height_cm = forms.IntegerField(
-        label=_("身高（厘米）"), min_value=40, max_value=250, required=False
-    )
-    health_state = forms.CharField(label=_("健康与精神状况"), max_length=200, required=False)
-    features = forms.CharField(label=_("体貌特征"), max_length=300, required=False)
-    clothing = forms.CharField(label=_("衣着"), max_length=200, required=False)
-    found_area = forms.CharField(label=_("发现地点（概略）"), max_length=100, required=False)
-    contact = forms.CharField(label=_("联系单位及电话"), max_length=120)
+    estimated_age = form_field(TracingNotice, "estimated_age")
+    height_cm = form_field(TracingNotice, "height_cm")
+    health_state = form_field(TracingNotice, "health_state")
+    features = form_field(TracingNotice, "features")
+    clothing = form_field(TracingNotice, "clothing")
+    found_area = form_field(TracingNotice, "found_area", help_text="")
+    contact = form_field(TracingNotice, "contact")
     photo = forms.ImageField(label=_("照片"), required=False)
 
 
@@ -94,33 +93,24 @@ class InquiryForm(forms.Form):
     """A family's inquiry (甄别寻亲): who is sought, what they look like, when and where they
     were last seen, and how to reach the family."""
 
-    sought_name = forms.CharField(label=_("被寻人姓名/称呼"), max_length=60, required=False)
+    sought_name = form_field(FamilyInquiry, "sought_name")
     sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    birth_year = forms.IntegerField(
-        label=_("出生年份"), min_value=1900, max_value=2100, required=False
-    )
-    age_estimate = forms.IntegerField(
-        label=_("或估计年龄"), min_value=0, max_value=120, required=False
-    )
-    id_number = forms.CharField(label=_("身份证号"), max_length=24, required=False)
-    description = forms.CharField(
-        label=_("体貌特征与情况"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
+    birth_year = form_field(FamilyInquiry, "birth_year", label=_("出生年份"))
+    age_estimate = form_field(AGE_ESTIMATE, label=_("或估计年龄"), required=False)
+    id_number = form_field(ID_NUMBER_TYPED, label=_("身份证号"), required=False)
+    description = form_field(FamilyInquiry, "description", widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.ImageField(label=_("照片"), required=False)
     last_seen_at = forms.DateField(
         label=_("最后见到日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    last_seen_place = forms.CharField(label=_("最后见到地点"), max_length=200, required=False)
-    contact_name = forms.CharField(
-        label=_("联系人"), max_length=60, error_messages={"required": _("请填写联系人")}
+    last_seen_place = form_field(FamilyInquiry, "last_seen_place")
+    contact_name = form_field(
+        FamilyInquiry, "contact_name", error_messages={"required": _("请填写联系人")}
     )
-    contact_phone = forms.RegexField(
-        label=_("联系电话"),
-        regex=r"^[0-9+\- ]{5,20}$",
-        max_length=20,
+    contact_phone = form_field(
+        FamilyInquiry,
+        "contact_phone",
+        validators=[RegexValidator(r"^[0-9+\- ]{5,}$")],
         error_messages={
             "required": _("请填写联系电话"),
             "invalid": _("联系电话只能包含数字、空格、+ 和 -（至少 5 位）"),

@@ -44,6 +44,12 @@ def normalise(raw: str) -> str:
     return ric.compact(raw or "").replace(" ", "").replace("-", "")
 
 
+def ascii_digits(text: str) -> bool:
+    """Only 0-9: `str.isdigit()` also accepts "²" or "٣", which the check digit arithmetic cannot
+    read (full-width digits are already folded to ASCII by `normalise`)."""
+    return text.isascii() and text.isdigit()
+
+
 def _upgrade_15(number: str) -> str:
     seventeen = f"{number[:6]}19{number[6:]}"
     return seventeen + ric.calc_check_digit(seventeen + "0")
@@ -54,12 +60,12 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     ValidationError (Chinese message) for a number that cannot be right."""
     number = normalise(raw)
     converted = False
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and ascii_digits(number):
         number = _upgrade_15(number)
         converted = True
     if len(number) != 18:
         raise ValidationError(_("身份证号应为 18 位（15 位旧号码会自动升位）"), code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ascii_digits(number[:17]) or not (ascii_digits(number[17]) or number[17] == "X"):
         raise ValidationError(_("身份证号只能由数字组成，最后一位可以是 X"), code="format")
     if number[17] != ric.calc_check_digit(number):
         raise ValidationError(_("身份证号校验位不对，请逐位核对"), code="checksum")
@@ -134,7 +140,7 @@ def mask(number: str) -> str:
 
 
 def digest(number: str) -> str:
-    key = getattr(settings, "PEOPLE_ID_HASH_KEY", "") or settings.SECRET_KEY
+    key = settings.PEOPLE_ID_HASH_KEY or settings.SECRET_KEY
     return hmac.new(
         f"warmwinter.people.id:{key}".encode(), number.encode(), hashlib.sha256
     ).hexdigest()

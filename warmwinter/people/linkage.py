@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Abs
 from django.utils import timezone
@@ -376,7 +377,7 @@ def described_from(data: dict[str, Any]) -> Described:
     if raw_id:
         try:
             number = idnumbers.parse_id_number(raw_id).number
-        except Exception:  # noqa: BLE001 - an invalid number simply does not take part
+        except ValidationError:  # an invalid number simply does not take part
             number = ""
     birth_year = data.get("birth_year")
     age = data.get("age") or data.get("age_estimate")

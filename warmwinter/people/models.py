@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import ArchivableModel, TrackedModel
+from warmwinter.people.validators import AGE_ESTIMATE, BIRTH_YEAR, HEIGHT_CM
 
 
 class Sex(models.TextChoices):
@@ -66,7 +67,7 @@ class Person(ArchivableModel):
     sex = models.CharField(_("性别"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(
-        _("出生年份（含估计）"), null=True, blank=True, db_index=True
+        _("出生年份（含估计）"), null=True, blank=True, db_index=True, validators=BIRTH_YEAR
     )
     birth_year_estimated = models.BooleanField(_("出生年份为估计"), default=False)
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
@@ -76,9 +77,11 @@ class Person(ArchivableModel):
     native_place = models.CharField(_("籍贯"), max_length=100, blank=True)
     dialect = models.CharField(_("方言"), max_length=40, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
-    height_cm = models.PositiveSmallIntegerField(_("身高（厘米）"), null=True, blank=True)
+    height_cm = models.PositiveSmallIntegerField(
+        _("身高（厘米）"), null=True, blank=True, validators=HEIGHT_CM
+    )
     build = models.CharField(_("体型"), max_length=40, blank=True)
-    features = models.TextField(_("体貌特征"), blank=True)
+    features = models.TextField(_("体貌特征"), blank=True, max_length=2000)
     photo = models.ImageField(_("照片"), upload_to="people/photos/", blank=True)
     identity_status = models.CharField(
         _("身份状态"),
@@ -88,7 +91,7 @@ class Person(ArchivableModel):
         db_index=True,
     )
     risk_flags = models.JSONField(_("风险标识"), default=list, blank=True)
-    notes = models.TextField(_("备注"), blank=True)
+    notes = models.TextField(_("备注"), blank=True, max_length=2000)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("已合并到"),
@@ -324,8 +327,12 @@ class TracingNotice(TrackedModel):
     due_at = models.DateTimeField(_("应发布时限"), db_index=True)
     photo = models.ImageField(_("照片"), upload_to="people/notices/", blank=True)
     sex = models.CharField(_("性别"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    estimated_age = models.PositiveSmallIntegerField(_("估计年龄"), null=True, blank=True)
-    height_cm = models.PositiveSmallIntegerField(_("身高（厘米）"), null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(
+        _("估计年龄"), null=True, blank=True, validators=AGE_ESTIMATE
+    )
+    height_cm = models.PositiveSmallIntegerField(
+        _("身高（厘米）"), null=True, blank=True, validators=HEIGHT_CM
+    )
     health_state = models.CharField(_("健康与精神状况"), max_length=200, blank=True)
     features = models.CharField(_("体貌特征"), max_length=300, blank=True)
     clothing = models.CharField(_("衣着"), max_length=200, blank=True)
@@ -383,9 +390,11 @@ class FamilyInquiry(TrackedModel):
     )
     sought_name = models.CharField(_("被寻人姓名/称呼"), max_length=60, blank=True)
     sex = models.CharField(_("性别"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    birth_year = models.PositiveSmallIntegerField(_("出生年份（含估计）"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("出生年份（含估计）"), null=True, blank=True, validators=BIRTH_YEAR
+    )
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
-    description = models.TextField(_("体貌特征与情况"), blank=True)
+    description = models.TextField(_("体貌特征与情况"), blank=True, max_length=2000)
     last_seen_at = models.DateField(_("最后见到日期"), null=True, blank=True)
     last_seen_place = models.CharField(_("最后见到地点"), max_length=200, blank=True)
     photo = models.ImageField(_("照片"), upload_to="people/inquiries/", blank=True)

@@ -15,9 +15,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import visible_to
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.people import idnumbers, names
 from warmwinter.people.models import (
     SEEN_KINDS,
@@ -41,7 +42,7 @@ from warmwinter.people.models import (
 from warmwinter.places.models import OrgLevel, OrgUnit
 
 
-def _sees_all(user: Any) -> bool:
+def _sees_all(user: Actor) -> bool:
     unit = getattr(user, "org_unit", None)
     return bool(
         getattr(user, "is_authenticated", False)
@@ -52,7 +53,7 @@ def _sees_all(user: Any) -> bool:
     )
 
 
-def persons_for(*, user: Any, include_merged: bool = False) -> QuerySet[Person]:
+def persons_for(*, user: Actor, include_merged: bool = False) -> QuerySet[Person]:
     if _sees_all(user):
         qs = Person.objects.all()
     else:
@@ -66,7 +67,7 @@ def persons_for(*, user: Any, include_merged: bool = False) -> QuerySet[Person]:
     )
 
 
-def person_for(user: Any, pk: Any) -> Person:
+def person_for(user: Actor, pk: Any) -> Person:
     """The file, or 404 when the user's unit neither holds it nor met the person."""
     try:
         return persons_for(user=user, include_merged=True).get(pk=pk)
@@ -74,23 +75,23 @@ def person_for(user: Any, pk: Any) -> Person:
         raise Http404 from None
 
 
-def holds(user: Any, person: Person) -> bool:
+def holds(user: Actor, person: Person) -> bool:
     """Whether the user's scope holds the file (as opposed to having only met the person)."""
     return visible_to(Person.objects.filter(pk=person.pk), user).exists()
 
 
-def may_see_full_id(user: Any) -> bool:
+def may_see_full_id(user: Actor) -> bool:
     return bool(
         getattr(user, "is_authenticated", False) and user.can(Capability.VIEW_FULL_ID_NUMBER)
     )
 
 
-def id_number_shown(person: Person, user: Any) -> str:
+def id_number_shown(person: Person, user: Actor) -> str:
     return person.id_number if may_see_full_id(user) else person.id_number_masked
 
 
 def person_search(
-    *, user: Any, q: str = "", focus: str = "", identity: str = ""
+    *, user: Actor, q: str = "", focus: str = "", identity: str = ""
 ) -> QuerySet[Person]:
     """Search by name, alias, typed pinyin or exact ID number (via its keyed digest)."""
     qs = persons_for(user=user)
@@ -117,7 +118,7 @@ def person_search(
     return qs.order_by("-modified_at", "-id")
 
 
-def timeline_for(*, user: Any, person: Person) -> QuerySet[TimelineEntry]:
+def timeline_for(*, user: Actor, person: Person) -> QuerySet[TimelineEntry]:
     """The holder sees the whole timeline; a unit that only met the person sees its own events."""
     qs = TimelineEntry.objects.filter(person=person).select_related("org_unit", "recorded_by")
     return qs if holds(user, person) else visible_to(qs, user)
@@ -198,7 +199,7 @@ class DistrictFocusRow:
         return sum(self.counts.values())
 
 
-def focus_counts_by_district(*, user: Any) -> list[DistrictFocusRow]:
+def focus_counts_by_district(*, user: Actor) -> list[DistrictFocusRow]:
     """Persons per focus group per district, in one grouped query over the visible files."""
     visible = persons_for(user=user).values("pk")
     rows = (
@@ -222,7 +223,7 @@ def focus_counts_by_district(*, user: Any) -> list[DistrictFocusRow]:
     ]
 
 
-def focus_list(*, user: Any, group: str, district: OrgUnit | None = None) -> QuerySet[Person]:
+def focus_list(*, user: Actor, group: str, district: OrgUnit | None = None) -> QuerySet[Person]:
     qs = persons_for(user=user).filter(focus_groups__group=group)
     if district is not None:
         qs = qs.filter(org_unit__path__startswith=district.path)
@@ -232,7 +233,7 @@ def focus_list(*, user: Any, group: str, district: OrgUnit | None = None) -> Que
 # ---- linkage review and merges -------------------------------------------------------------
 
 
-def review_queue(*, user: Any) -> QuerySet[LinkReview]:
+def review_queue(*, user: Actor) -> QuerySet[LinkReview]:
     """Pending pairs whose two files the reviewer may both see."""
     visible = persons_for(user=user).values("pk")
     return (
@@ -244,7 +245,7 @@ def review_queue(*, user: Any) -> QuerySet[LinkReview]:
     )
 
 
-def review_for(user: Any, pk: Any) -> LinkReview:
+def review_for(user: Actor, pk: Any) -> LinkReview:
     try:
         return review_queue(user=user).get(pk=pk)
     except (LinkReview.DoesNotExist, ValueError, TypeError):
@@ -257,7 +258,7 @@ def merges_of(person: Person) -> QuerySet[PersonMerge]:
     )
 
 
-def merge_for(user: Any, pk: Any) -> PersonMerge:
+def merge_for(user: Actor, pk: Any) -> PersonMerge:
     visible = persons_for(user=user, include_merged=True).values("pk")
     try:
         return PersonMerge.objects.select_related("survivor", "merged", "review").get(
@@ -270,7 +271,7 @@ def merge_for(user: Any, pk: Any) -> PersonMerge:
 # ---- tracing notices -------------------------------------------------------------------------
 
 
-def notices_for(*, user: Any, overdue_only: bool = False) -> QuerySet[TracingNotice]:
+def notices_for(*, user: Actor, overdue_only: bool = False) -> QuerySet[TracingNotice]:
     visible = persons_for(user=user).values("pk")
     qs = TracingNotice.objects.filter(person__in=visible).select_related("person__org_unit")
     if overdue_only:
@@ -288,20 +289,18 @@ def overdue(qs: QuerySet[TracingNotice], *, now: datetime | None = None) -> Quer
     )
 
 
-#: A published notice is reviewed at least weekly while the person stays ("kept current").
-NOTICE_REVIEW = timedelta(days=7)
-
-
 def stale(qs: QuerySet[TracingNotice], *, now: datetime | None = None) -> QuerySet[TracingNotice]:
-    """Published notices not reviewed for a week while the person is still unidentified."""
+    """Published notices not reviewed for a week (the rulebook's people.tracing_notice_review)
+    while the person is still unidentified: a notice is kept current."""
+    review = rulebook.duration("people.tracing_notice_review")
     return qs.filter(
         status=NoticeStatus.PUBLISHED,
-        modified_at__lt=(now or timezone.now()) - NOTICE_REVIEW,
+        modified_at__lt=(now or timezone.now()) - review,
         person__identity_status=IdentityStatus.UNKNOWN,
     )
 
 
-def notice_for(user: Any, pk: Any) -> TracingNotice:
+def notice_for(user: Actor, pk: Any) -> TracingNotice:
     try:
         return notices_for(user=user).get(pk=pk)
     except (TracingNotice.DoesNotExist, ValueError, TypeError):
@@ -323,7 +322,7 @@ def public_notice(pk: Any) -> TracingNotice:
 # ---- family inquiries (甄别寻亲) ----------------------------------------------------------------
 
 
-def inquiries_for(*, user: Any) -> QuerySet[FamilyInquiry]:
+def inquiries_for(*, user: Actor) -> QuerySet[FamilyInquiry]:
     """Inquiries filed by the user's unit (its subtree; the city sees all)."""
     return (
         visible_to(FamilyInquiry.objects.all(), user)
@@ -335,14 +334,14 @@ def inquiries_for(*, user: Any) -> QuerySet[FamilyInquiry]:
     )
 
 
-def inquiry_for(user: Any, pk: Any) -> FamilyInquiry:
+def inquiry_for(user: Actor, pk: Any) -> FamilyInquiry:
     try:
         return inquiries_for(user=user).get(pk=pk)
     except (FamilyInquiry.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def inquiry_matches(*, user: Any, inquiry: FamilyInquiry) -> QuerySet[InquiryMatch]:
+def inquiry_matches(*, user: Actor, inquiry: FamilyInquiry) -> QuerySet[InquiryMatch]:
     """The inquiry's matches with files the user may see, best first."""
     visible = persons_for(user=user).values("pk")
     return (
@@ -352,7 +351,7 @@ def inquiry_matches(*, user: Any, inquiry: FamilyInquiry) -> QuerySet[InquiryMat
     )
 
 
-def inquiry_match_for(user: Any, pk: Any) -> InquiryMatch:
+def inquiry_match_for(user: Actor, pk: Any) -> InquiryMatch:
     """A match of an inquiry in the user's scope, with a file the user may see, or 404."""
     visible = persons_for(user=user).values("pk")
     try:

@@ -6,17 +6,20 @@ supplies, tracing) use to put an event on a person's timeline.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
+from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
+from warmwinter.core.validation import refusal, validate
 from warmwinter.people import idnumbers, linkage, names
 from warmwinter.people.models import (
     FocusGroup,
@@ -34,10 +37,8 @@ from warmwinter.people.models import (
     TimelineKind,
     TracingNotice,
 )
+from warmwinter.people.validators import AGE_ESTIMATE
 from warmwinter.places.models import OrgUnit
-
-#: 寻亲公告 are due within 24 hours of the person being taken in (民发〔2014〕132号).
-NOTICE_DUE = timedelta(hours=24)
 
 _IDENTITY_FIELDS = (
     "name",
@@ -61,8 +62,9 @@ _IDENTITY_FIELDS = (
 
 
 def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> list[str]:
-    """Validate and copy identity fields onto `person`. Returns warnings; raises
-    ValidationError (field → message) and changes nothing the caller will save."""
+    """Validate and copy identity fields onto `person`: the rules of identity here, the bounds
+    of each field as the model declares them. Returns warnings; raises ValidationError
+    (field → message) and changes nothing the caller will save."""
     errors: dict[str, str] = {}
     for key in ("name", "aliases", "household_registration", "native_place", "dialect", "phone"):
         if key in data:
@@ -71,10 +73,7 @@ def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> lis
         if key in data:
             setattr(person, key, data[key] or "")
     if "height_cm" in data:
-        height = data["height_cm"]
-        if height is not None and not 40 <= int(height) <= 250:
-            errors["height_cm"] = _("身高应在 40–250 厘米之间")
-        person.height_cm = height
+        person.height_cm = data["height_cm"]
     if "sex" in data:
         person.sex = data["sex"] or Sex.UNKNOWN
         if person.sex not in Sex.values:
@@ -88,14 +87,17 @@ def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> lis
             person.birth_year_estimated = False
     if data.get("age_estimate") is not None and person.birth_date is None:
         age = int(data["age_estimate"])
-        if not 0 <= age <= 120:
-            errors["age_estimate"] = _("估计年龄应在 0–120 岁之间")
-        person.birth_year = today.year - age
-        person.birth_year_estimated = True
+        refused = refusal(AGE_ESTIMATE, age)
+        if refused is not None:
+            errors["age_estimate"] = refused
+        else:
+            person.birth_year = today.year - age
+            person.birth_year_estimated = True
     elif "birth_year" in data and person.birth_date is None:
         person.birth_year = data["birth_year"]
         person.birth_year_estimated = bool(data.get("birth_year_estimated", True))
-        if person.birth_year is not None and not 1900 <= person.birth_year <= today.year:
+        # the field's bounds are the model's; a year still to come is refused here
+        if person.birth_year is not None and person.birth_year > today.year:
             errors["birth_year"] = _("出生年份不可能")
     if "risk_flags" in data:
         flags = list(dict.fromkeys(data["risk_flags"] or []))
@@ -138,8 +140,10 @@ def _apply_identity(person: Person, data: dict[str, Any], *, today: date) -> lis
                     person.identity_status = IdentityStatus.CLAIMED
     if person.identity_status not in IdentityStatus.values:
         errors["identity_status"] = _("身份状态无效")
-    if errors:
-        raise ValidationError(errors)
+    typed = [f for f in _IDENTITY_FIELDS if f in data and f not in errors]
+    if "birth_date" in errors:  # the year was taken from that date
+        typed = [f for f in typed if f != "birth_year"]
+    validate(person, fields=typed, errors=errors)
     return warnings
 
 
@@ -167,17 +171,19 @@ def _set_focus(person: Person, groups: list[str]) -> None:
 @transaction.atomic
 def person_create(
     *,
-    by: Any,
+    by: Actor,
     org_unit: OrgUnit,
     focus_groups: list[str] | None = None,
     found_place: str = "",
     **data: Any,
 ) -> tuple[Person, list[str]]:
-    """Open a file (先行救助: nothing but the unit is required). Returns the file and warnings.
+    """Open a file held by `org_unit`, a unit within the user's own (先行救助: nothing but the
+    unit is required). Returns the file and warnings.
 
     A file whose ID number matches another file's is linked to it at once (the older file
     survives; the returned file then has `merged_into` set); other likely matches go to the
     review queue. An unidentified person gets a draft search notice due within 24 hours."""
+    require(by, Capability.MANAGE_PEOPLE, within=org_unit)
     now = timezone.now()
     person = Person(org_unit=org_unit, created_by=by, modified_by=by)
     warnings = _apply_identity(person, data, today=clock.local_date())
@@ -204,8 +210,10 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, person: Person, by: Any, focus_groups: list[str] | None = None, **data: Any
+    *, person: Person, by: Actor, focus_groups: list[str] | None = None, **data: Any
 ) -> tuple[Person, list[str]]:
+    """Change a file the user's unit holds (a unit that only met the person reads it)."""
+    require(by, Capability.MANAGE_PEOPLE, within=person.org_unit)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.merged_into_id is not None:
         raise ValidationError(
@@ -237,7 +245,7 @@ def timeline_record(
     at: datetime,
     summary: str,
     source: models.Model | None = None,
-    by: Any = None,
+    by: Actor | None = None,
     org_unit: OrgUnit | None = None,
     lat: float | None = None,
     lng: float | None = None,
@@ -245,6 +253,9 @@ def timeline_record(
     url: str = "",
 ) -> TimelineEntry:
     """Put an event on a person's timeline. Call it inside the caller's own transaction.
+
+    An internal helper of other services, which have checked their user (`by`, None for the
+    system); it checks nothing itself.
 
     - `person`: the file (a merged file is followed to the file it was merged into);
     - `kind`: a `TimelineKind`; `at`: when it happened (aware datetime);
@@ -289,7 +300,7 @@ def _pair(a: Person, b: Person) -> tuple[Person, Person]:
     return (a, b) if a.pk < b.pk else (b, a)
 
 
-def _link_or_queue(person: Person, *, by: Any) -> None:
+def _link_or_queue(person: Person, *, by: Actor) -> None:
     """Compare a new or changed file with every other file (city-wide: duplicates cross
     district lines). A valid ID match links at once; likely matches wait for review."""
     described = linkage.Described(
@@ -342,7 +353,7 @@ def _link_or_queue(person: Person, *, by: Any) -> None:
                 target=review,
                 detail={"event": "auto_link", "reasons": candidate.reasons},
             )
-            person_merge(
+            _merge(
                 survivor=survivor,
                 merged=merged,
                 by=by,
@@ -353,9 +364,11 @@ def _link_or_queue(person: Person, *, by: Any) -> None:
 
 
 @transaction.atomic
-def link_review_decide(*, review: LinkReview, by: Any, link: bool) -> LinkReview:
-    """A worker confirms (link) or rejects a suggested pair. Conditional on the pair still
-    pending, so two workers deciding at once cannot both act."""
+def link_review_decide(*, review: LinkReview, by: Actor, link: bool) -> LinkReview:
+    """A worker confirms (link) or rejects a suggested pair that the caller resolved through
+    the user's review queue. Conditional on the pair still pending, so two workers deciding at
+    once cannot both act."""
+    require(by, Capability.REVIEW_PERSON_LINKS)
     updated = LinkReview.objects.filter(pk=review.pk, status=LinkStatus.PENDING).update(
         status=LinkStatus.LINKED if link else LinkStatus.REJECTED,
         decided_by=by,
@@ -375,18 +388,18 @@ def link_review_decide(*, review: LinkReview, by: Any, link: bool) -> LinkReview
     if link:
         if low.merged_into_id is not None or high.merged_into_id is not None:
             raise ValidationError(_("其中一份档案已经合并，请刷新后再审核"))
-        person_merge(
-            survivor=low, merged=high, by=by, reason=_("人工审核确认为同一人"), review=review
-        )
+        _merge(survivor=low, merged=high, by=by, reason=_("人工审核确认为同一人"), review=review)
     return review
 
 
 @transaction.atomic
-def person_merge(
-    *, survivor: Person, merged: Person, by: Any, reason: str, review: LinkReview | None = None
+def _merge(
+    *, survivor: Person, merged: Person, by: Actor, reason: str, review: LinkReview | None = None
 ) -> PersonMerge:
     """Fold `merged` into `survivor`: its timeline and focus groups move over, its file is
-    archived with a pointer. Reversible with `merge_undo`."""
+    archived with a pointer. Reversible with `merge_undo`. Two roads lead here, each checked
+    where it starts: a reviewer's `link_review_decide`, and the automatic link of a file whose
+    ID number matches (`person_create` / `person_update`)."""
     locked = {
         p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
     }
@@ -437,9 +450,10 @@ def person_merge(
 
 
 @transaction.atomic
-def merge_undo(*, merge: PersonMerge, by: Any) -> PersonMerge:
+def merge_undo(*, merge: PersonMerge, by: Actor) -> PersonMerge:
     """Unlink: the merged file is reopened with exactly the timeline entries it had, and the
     pair is marked rejected so it is not suggested again."""
+    require(by, Capability.REVIEW_PERSON_LINKS)
     updated = PersonMerge.objects.filter(pk=merge.pk, undone_at__isnull=True).update(
         undone_at=timezone.now(), undone_by=by
     )
@@ -488,17 +502,20 @@ def merge_undo(*, merge: PersonMerge, by: Any) -> PersonMerge:
 
 
 def tracing_notice_open(
-    *, person: Person, by: Any, found_at: datetime, found_area: str = ""
+    *, person: Person, by: Actor, found_at: datetime, found_area: str = ""
 ) -> TracingNotice:
-    """A draft 寻亲公告, due 24 h after the person was found; prefilled only with what the
+    """A draft 寻亲公告, due 24 h after the person was found (the rulebook's
+    people.tracing_notice_due, from the 2015 MCA–MPS opinion); prefilled only with what the
     public may see (sex, estimated age, height, features)."""
+    require(by, Capability.MANAGE_PEOPLE, within=person.org_unit)
     from warmwinter.places.models import OrgLevel
 
     station = person.org_unit
     age = (clock.local_date().year - person.birth_year) if person.birth_year else None
+    due = rulebook.duration("people.tracing_notice_due", on=clock.local_date(found_at))
     notice = TracingNotice.objects.create(
         person=person,
-        due_at=found_at + NOTICE_DUE,
+        due_at=found_at + due,
         sex=person.sex,
         estimated_age=age,
         height_cm=person.height_cm,
@@ -526,7 +543,9 @@ _NOTICE_FIELDS = (
 
 
 @transaction.atomic
-def tracing_notice_update(*, notice: TracingNotice, by: Any, **data: Any) -> TracingNotice:
+def tracing_notice_update(*, notice: TracingNotice, by: Actor, **data: Any) -> TracingNotice:
+    """Edit a draft or published notice (the caller resolved it through the user's scope)."""
+    require(by, Capability.MANAGE_PEOPLE)
     notice = TracingNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.status == NoticeStatus.WITHDRAWN:
         raise ValidationError(_("公告已撤回，不能修改"))
@@ -545,12 +564,9 @@ def tracing_notice_update(*, notice: TracingNotice, by: Any, **data: Any) -> Tra
 
 
 @transaction.atomic
-def tracing_notice_approve(*, notice: TracingNotice, by: Any) -> TracingNotice:
+def tracing_notice_approve(*, notice: TracingNotice, by: Actor) -> TracingNotice:
     """The explicit approval step: only now does anything about the person reach the public."""
-    from warmwinter.accounts.roles import Capability
-
-    if not by.can(Capability.APPROVE_TRACING_NOTICES):
-        raise PermissionDenied
+    require(by, Capability.APPROVE_TRACING_NOTICES)
     now = timezone.now()
     updated = TracingNotice.objects.filter(pk=notice.pk, status=NoticeStatus.DRAFT).update(
         status=NoticeStatus.PUBLISHED,
@@ -575,7 +591,9 @@ def tracing_notice_approve(*, notice: TracingNotice, by: Any) -> TracingNotice:
 
 
 @transaction.atomic
-def tracing_notice_withdraw(*, notice: TracingNotice, by: Any, reason: str) -> TracingNotice:
+def tracing_notice_withdraw(*, notice: TracingNotice, by: Actor, reason: str) -> TracingNotice:
+    """Take a notice down (the person left, or their identity is known)."""
+    require(by, Capability.MANAGE_PEOPLE)
     now = timezone.now()
     updated = (
         TracingNotice.objects.filter(pk=notice.pk)

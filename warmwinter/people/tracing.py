@@ -12,8 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
+from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.validation import validate
 from warmwinter.people import idnumbers, linkage
 from warmwinter.people.models import (
     FamilyInquiry,
@@ -44,10 +47,11 @@ def _store(inquiry: FamilyInquiry, person: Person, score: float, reasons: list[s
 
 
 @transaction.atomic
-def inquiry_create(*, by: Any, org_unit: OrgUnit, **data: Any) -> FamilyInquiry:
-    """File a family's inquiry and match it against the files at once. `photo` may be an
-    upload: it is checked and re-encoded (no metadata kept). Bad input raises ValidationError
-    (Chinese message) before anything is written."""
+def inquiry_create(*, by: Actor, org_unit: OrgUnit, **data: Any) -> FamilyInquiry:
+    """File a family's inquiry, held by `org_unit` (within the user's own), and match it against
+    the files at once. `photo` may be an upload: it is checked and re-encoded (no metadata
+    kept). Bad input raises ValidationError (Chinese message) before anything is written."""
+    require(by, Capability.MANAGE_PEOPLE, within=org_unit)
     from warmwinter.core.photos import clean_photo
 
     raw_id = (data.pop("id_number", "") or "").strip()
@@ -58,9 +62,11 @@ def inquiry_create(*, by: Any, org_unit: OrgUnit, **data: Any) -> FamilyInquiry:
     if not (data.get("contact_name") and data.get("contact_phone")):
         raise ValidationError(_("请填写联系人和联系电话"))
     photo = clean_photo(upload) if upload else None
-    inquiry = FamilyInquiry.objects.create(
+    inquiry = FamilyInquiry(
         org_unit=org_unit, id_number=number, created_by=by, modified_by=by, **data
     )
+    validate(inquiry, fields=[*data, "id_number"])
+    inquiry.save(force_insert=True)
     if photo is not None:
         inquiry.photo.save(
             f"inquiry-{inquiry.pk}.{photo.extension}", ContentFile(photo.content), save=True
@@ -74,7 +80,8 @@ def inquiry_create(*, by: Any, org_unit: OrgUnit, **data: Any) -> FamilyInquiry:
 
 
 def match_open_inquiries(person: Person) -> int:
-    """Run every open inquiry against one (new or changed) file. Returns matches stored."""
+    """Run every open inquiry against one (new or changed) file. Returns matches stored. An
+    internal step of `person_create` / `person_update`, which have checked their user."""
     facts = linkage.facts_of(person)
     stored = 0
     for inquiry in FamilyInquiry.objects.filter(status=InquiryStatus.OPEN):
@@ -86,7 +93,9 @@ def match_open_inquiries(person: Person) -> int:
 
 
 @transaction.atomic
-def inquiry_match_decide(*, match: InquiryMatch, by: Any, confirm: bool) -> InquiryMatch:
+def inquiry_match_decide(*, match: InquiryMatch, by: Actor, confirm: bool) -> InquiryMatch:
+    """Confirm or reject a match (the caller resolved it through the user's scope)."""
+    require(by, Capability.REVIEW_PERSON_LINKS)
     from warmwinter.people.services import timeline_record
 
     updated = InquiryMatch.objects.filter(pk=match.pk, status=LinkStatus.PENDING).update(

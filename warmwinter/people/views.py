@@ -410,10 +410,9 @@ def inquiry_match_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@capability_required(Capability.VIEW_PEOPLE)
 def inquiry_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request_user(request)
-    if not user.can(Capability.VIEW_PEOPLE):  # (capability_required wants an HttpResponse)
-        raise PermissionDenied
     inquiry = selectors.inquiry_for(user, pk)
     if not inquiry.photo:
         raise Http404

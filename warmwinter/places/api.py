@@ -8,15 +8,14 @@ from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.places import geo, selectors, services
 from warmwinter.places.models import KeyPlaceType, OrgLevel, OrgUnit, Place, PlaceKind
+from warmwinter.places.validators import PLACE_SEARCH, Lat, Lng, OrgCode
 
 router = Router()
 
-OrgCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{2,24}$", description="区划/单位代码")]
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, description="纬度")]
-Lng = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, description="经度")]
 Datum = Literal["wgs84", "gcj02"]
 
 
@@ -63,23 +62,23 @@ class NearbyPlaceOut(Schema):
 class PlaceIn(Schema):
     kind: PlaceKind
     key_place_type: KeyPlaceType | Literal[""] = ""
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, api_field(Place, "name", min_length=1)]
     org_unit_code: OrgCode
     lat: Lat
     lng: Lng
     datum: Datum = Field("wgs84", description="坐标系：wgs84，或地图应用给出的 gcj02（自动换算）")
-    address: Annotated[str, Field(max_length=255)] = ""
-    phone: Annotated[str, Field(max_length=40)] = ""
-    opening_hours: Annotated[str, Field(max_length=120)] = ""
-    capacity: Annotated[int, Field(ge=0, le=100000)] | None = None
-    risk_notes: Annotated[str, Field(max_length=2000)] = ""
+    address: Annotated[str, api_field(Place, "address")] = ""
+    phone: Annotated[str, api_field(Place, "phone")] = ""
+    opening_hours: Annotated[str, api_field(Place, "opening_hours")] = ""
+    capacity: Annotated[int, api_field(Place, "capacity")] | None = None
+    risk_notes: Annotated[str, api_field(Place, "risk_notes")] = ""
     is_public: bool = False
 
 
 class PlaceFilter(Schema):
     kind: PlaceKind | None = None
     district: OrgCode | None = Field(None, description="区代码，如 310101")
-    q: Annotated[str, Field(max_length=50)] = ""
+    q: Annotated[str, api_field(PLACE_SEARCH)] = ""
 
 
 class NearbyQuery(Schema):

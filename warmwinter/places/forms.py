@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from warmwinter.core.validation import form_field
 from warmwinter.places.models import PlaceKind
+from warmwinter.places.validators import PLACE_SEARCH
 
 
 class PlaceFilterForm(forms.Form):
@@ -14,4 +16,4 @@ class PlaceFilterForm(forms.Form):
         regex=r"^\d{6}$",
         error_messages={"invalid": _("区代码为 6 位数字")},
     )
-    q = forms.CharField(label=_("名称或地址"), required=False, max_length=50)
+    q = form_field(PLACE_SEARCH, label=_("名称或地址"), required=False)

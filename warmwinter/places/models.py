@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import ArchivableModel
+from warmwinter.core.validation import between
 from warmwinter.places import geo
 
 
@@ -147,8 +148,10 @@ class Place(ArchivableModel):
     h3_cell = models.CharField(_("H3 网格"), max_length=16, db_index=True, editable=False)
     phone = models.CharField(_("电话"), max_length=40, blank=True)
     opening_hours = models.CharField(_("开放时间"), max_length=120, blank=True)
-    capacity = models.PositiveIntegerField(_("床位/容量"), null=True, blank=True)
-    risk_notes = models.TextField(_("风险提示（内部）"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("床位/容量"), null=True, blank=True, validators=between(0, 100_000)
+    )
+    risk_notes = models.TextField(_("风险提示（内部）"), blank=True, max_length=2000)
     is_public = models.BooleanField(
         _("对公众公开"),
         default=False,

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
 from warmwinter.places import geo
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
 
 
 def places_for(
-    *, user: Any, kind: str | None = None, district: OrgUnit | None = None, q: str = ""
+    *, user: Actor, kind: str | None = None, district: OrgUnit | None = None, q: str = ""
 ) -> QuerySet[Place]:
     qs = visible_to(Place.objects.active().select_related("org_unit", "org_unit__parent"), user)
     if kind:
@@ -25,7 +26,7 @@ def places_for(
     return qs
 
 
-def place_for(user: Any, pk: Any) -> Place:
+def place_for(user: Actor, pk: Any) -> Place:
     return get_visible_or_404(Place.objects.active().select_related("org_unit"), user, pk=pk)
 
 
@@ -68,19 +69,19 @@ def district_by_code(code: str) -> OrgUnit | None:
     return OrgUnit.objects.filter(level=OrgLevel.DISTRICT, code=code).first()
 
 
-def districts_visible_to(user: Any) -> QuerySet[OrgUnit]:
+def districts_visible_to(user: Actor) -> QuerySet[OrgUnit]:
     """The districts `user` may see, by code: all of them for a city-level user, their own for
     a district user, none for a unit below a district (a station, a street) or a reporter.
     The one answer to "which districts may this user see"; every page, form and API asks it."""
     return visible_to(districts(), user)
 
 
-def district_for(user: Any, code: str) -> OrgUnit:
+def district_for(user: Actor, code: str) -> OrgUnit:
     """The district `code` if `user` may see it, else 404 (never 403)."""
     return get_visible_or_404(districts(), user, code=code)
 
 
-def place_counts_by_district(*, user: Any) -> list[dict[str, Any]]:
+def place_counts_by_district(*, user: Actor) -> list[dict[str, Any]]:
     """Per visible district: how many places of each kind. One grouped query."""
     rows = places_for(user=user).values("org_unit__path", "kind").annotate(n=Count("id")).order_by()
     by_code: dict[str, dict[str, int]] = {}

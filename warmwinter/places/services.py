@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -17,7 +14,7 @@ from warmwinter.places.models import OrgUnit, Place
 
 def place_create(
     *,
-    by: Any,
+    by: Actor,
     kind: str,
     name: str,
     org_unit: OrgUnit,
@@ -33,11 +30,7 @@ def place_create(
     is_public: bool = False,
 ) -> Place:
     """Create a place owned by `org_unit`, which must lie in the creator's scope."""
-    if not by.can(Capability.MANAGE_PLACES):
-        raise PermissionDenied(_("您的角色不能管理地点"))
-    if by.org_unit is None or not by.org_unit.contains(org_unit):
-        # The caller resolved org_unit through the user's scope; this is a second lock.
-        raise PermissionDenied(_("只能在本单位范围内新建地点"))
+    require(by, Capability.MANAGE_PLACES, within=org_unit)
     point = geo.to_wgs84(lat, lng, datum=datum)
     place = Place(
         kind=kind,

@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warmwinter.accounts.roles import Role
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.notifications.models import Notification, Urgency
 from warmwinter.notifications.services import notify, recipients_for
 from warmwinter.places.models import OrgLevel, OrgUnit
@@ -28,11 +27,12 @@ LEADERS = (Role.STATION_LEADER,)
 
 def health_check_by_hour() -> int:
     """Today's health checks are expected by this hour (Asia/Shanghai)."""
-    return int(getattr(settings, "STATIONS_HEALTH_CHECK_BY_HOUR", 10))
+    return rulebook.integer("stations.health_check_by")
 
 
 def disinfection_by_hour() -> int:
-    return int(getattr(settings, "STATIONS_DISINFECTION_BY_HOUR", 18))
+    """Zones are disinfected every day by this hour."""
+    return rulebook.integer("stations.disinfection_by")
 
 
 @dataclass(frozen=True)

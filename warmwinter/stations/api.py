@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -14,43 +14,39 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import request_user
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
-from warmwinter.people.models import Sex
+from warmwinter.people.models import Person, Sex
 from warmwinter.people.selectors import person_for
+from warmwinter.people.validators import AGE_ESTIMATE
 from warmwinter.stations import selectors, services
 from warmwinter.stations.models import (
+    Admission,
     AdmissionStatus,
+    AidDecision,
     AidDecisionReason,
     BroughtBy,
     DischargeReason,
     DistressCategory,
+    NightRound,
+    PlacementStep,
     PlacementStepKind,
     SecurityItem,
     ServiceCase,
     ServiceKind,
+    ServiceStep,
+    StayExtension,
+    Visit,
 )
 from warmwinter.stations.rules import MentalSign, Symptom
 
 router = Router()
 
 StationCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{2,24}$")]
-
-
-def _can_view(request: HttpRequest) -> Any:
-    user = request_user(request)
-    if not user.can(Capability.VIEW_STATIONS):
-        raise PermissionDenied(_("您的角色不能查看救助站业务"))
-    return user
-
-
-def _can_manage(request: HttpRequest) -> Any:
-    user = _can_view(request)
-    if not user.can(Capability.MANAGE_STATIONS):
-        raise PermissionDenied(_("您的角色不能办理救助站业务"))
-    return user
 
 
 class BedOut(Schema):
@@ -109,9 +105,9 @@ class AdmissionOut(Schema):
 
 
 class NewPersonIn(Schema):
-    name: Annotated[str, Field(max_length=60)] = ""
+    name: Annotated[str, api_field(Person, "name")] = ""
     sex: Sex = Sex.UNKNOWN
-    age_estimate: Annotated[int, Field(ge=0, le=120)] | None = None
+    age_estimate: Annotated[int, api_field(AGE_ESTIMATE)] | None = None
 
 
 class AdmissionIn(Schema):
@@ -119,17 +115,15 @@ class AdmissionIn(Schema):
     shelter_id: Annotated[int, Field(ge=1)] | None = Field(None, description="临时救助场所编号")
     brought_by: BroughtBy
     category: DistressCategory
-    escort_note: Annotated[str, Field(max_length=120)] = ""
+    escort_note: Annotated[str, api_field(Admission, "escort_note")] = ""
     person_id: Annotated[int, Field(ge=1)] | None = Field(None, description="已有档案编号")
     new_person: NewPersonIn | None = Field(None, description="新建档案（先行救助可只填性别）")
     security_checks: list[SecurityItem] = []
-    held_items: Annotated[str, Field(max_length=2000)] = ""
-    held_items_seal: Annotated[str, Field(max_length=40)] = ""
+    held_items: Annotated[str, api_field(Admission, "held_items")] = ""
+    held_items_seal: Annotated[str, api_field(Admission, "held_items_seal")] = ""
     held_items_signed: bool = False
-    temperature: Annotated[Decimal, Field(ge=30, le=45, max_digits=3, decimal_places=1)] | None = (
-        None
-    )
-    injuries: Annotated[str, Field(max_length=200)] = ""
+    temperature: Annotated[Decimal, api_field(Admission, "temperature")] | None = None
+    injuries: Annotated[str, api_field(Admission, "injuries")] = ""
     symptoms: list[Symptom] = []
     mental_signs: list[MentalSign] = []
 
@@ -140,14 +134,15 @@ class BedIn(Schema):
 
 class DischargeIn(Schema):
     reason: DischargeReason
-    destination: Annotated[str, Field(max_length=200)] = ""
-    note: Annotated[str, Field(max_length=2000)] = ""
-    visit_every_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    destination: Annotated[str, api_field(Admission, "discharge_destination")] = ""
+    note: Annotated[str, api_field(Admission, "discharge_note")] = ""
+    visit_every_days: Annotated[int, api_field(Admission, "visit_every_days")] | None = None
 
 
 @router.get("/stations/{code}/board", response=BoardOut, summary="床位看板")
 def board(request: HttpRequest, code: StationCode) -> Any:
-    station = selectors.station_for(_can_view(request), code)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
+    station = selectors.station_for(user, code)
     b = selectors.bed_board(station)
     return {
         "station": station.code,
@@ -182,7 +177,7 @@ def board(request: HttpRequest, code: StationCode) -> Any:
 def list_admissions(
     request: HttpRequest, station: StationCode | None = None, status: AdmissionStatus | None = None
 ) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     qs = selectors.admissions_for(
         user=user, station=selectors.station_for(user, station) if station else None
     )
@@ -195,14 +190,14 @@ def list_admissions(
 
 @router.get("/admissions/{int:admission_id}", response=AdmissionOut, summary="入站记录详情")
 def get_admission(request: HttpRequest, admission_id: int) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     admission = selectors.admission_for(user, admission_id)
     with transaction.atomic():
         audit_record(actor=user, action=AuditAction.VIEW, target=admission)
     return admission
 
 
-def _person_or_new(user: Any, payload: Any) -> tuple[Any, dict[str, Any] | None]:
+def _person_or_new(user: Actor, payload: Any) -> tuple[Any, dict[str, Any] | None]:
     """An existing file the user may see (`person_id`), or the fields of a new one."""
     if payload.person_id is not None:
         try:
@@ -215,7 +210,7 @@ def _person_or_new(user: Any, payload: Any) -> tuple[Any, dict[str, Any] | None]
 
 @router.post("/admissions", response={201: AdmissionOut}, summary="办理入站")
 def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     if (payload.station is None) == (payload.shelter_id is None):
         raise HttpError(422, _("请填写救助管理站代码或临时救助场所编号（二选一）"))
     shelter = selectors.shelter_for(user, payload.shelter_id) if payload.shelter_id else None
@@ -234,7 +229,7 @@ def create_admission(request: HttpRequest, payload: AdmissionIn) -> Any:
 
 @router.post("/admissions/{int:admission_id}/bed", response=AdmissionOut, summary="安排床位")
 def assign_bed(request: HttpRequest, admission_id: int, payload: BedIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     bed = selectors.bed_for(user, payload.bed_id)
     try:
@@ -246,7 +241,7 @@ def assign_bed(request: HttpRequest, admission_id: int, payload: BedIn) -> Any:
 
 @router.post("/admissions/{int:admission_id}/discharge", response=AdmissionOut, summary="办理离站")
 def discharge(request: HttpRequest, admission_id: int, payload: DischargeIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return services.discharge(by=user, admission=admission, **payload.dict())
 
@@ -276,24 +271,30 @@ class ServiceOut(Schema):
         return list(obj.steps.select_related("by"))
 
 
+ServiceDestination = Annotated[str, api_field(ServiceCase, "destination")]
+ServiceTransport = Annotated[str, api_field(ServiceCase, "transport")]
+ServiceEscort = Annotated[str, api_field(ServiceCase, "escort")]
+ServiceHandoverTo = Annotated[str, api_field(ServiceCase, "handover_to")]
+
+
 class ServiceIn(Schema):
     kind: ServiceKind
-    destination: Annotated[str, Field(max_length=200)] = ""
-    transport: Annotated[str, Field(max_length=200)] = ""
-    escort: Annotated[str, Field(max_length=120)] = ""
-    handover_to: Annotated[str, Field(max_length=200)] = ""
+    destination: ServiceDestination = ""
+    transport: ServiceTransport = ""
+    escort: ServiceEscort = ""
+    handover_to: ServiceHandoverTo = ""
 
 
 class ServiceStepIn(Schema):
-    note: Annotated[str, Field(min_length=1, max_length=500)]
-    destination: Annotated[str, Field(max_length=200)] = ""
-    transport: Annotated[str, Field(max_length=200)] = ""
-    escort: Annotated[str, Field(max_length=120)] = ""
-    handover_to: Annotated[str, Field(max_length=200)] = ""
+    note: Annotated[str, api_field(ServiceStep, "note", min_length=1)]
+    destination: ServiceDestination = ""
+    transport: ServiceTransport = ""
+    escort: ServiceEscort = ""
+    handover_to: ServiceHandoverTo = ""
 
 
 class ServiceCloseIn(Schema):
-    outcome: Annotated[str, Field(min_length=1, max_length=2000)]
+    outcome: Annotated[str, api_field(ServiceCase, "outcome", min_length=1)]
     done: bool = True
 
 
@@ -301,14 +302,14 @@ class ServiceCloseIn(Schema):
     "/admissions/{int:admission_id}/services", response={201: ServiceOut}, summary="新增救助服务"
 )
 def open_service(request: HttpRequest, admission_id: int, payload: ServiceIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return Status(201, services.service_open(by=user, admission=admission, **payload.dict()))
 
 
 @router.post("/services/{int:service_id}/steps", response=ServiceOut, summary="记录服务进展")
 def service_step(request: HttpRequest, service_id: int, payload: ServiceStepIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     case = selectors.service_for(user, service_id)
     services.service_step(by=user, case=case, **payload.dict())
     return selectors.service_for(user, service_id)
@@ -316,20 +317,20 @@ def service_step(request: HttpRequest, service_id: int, payload: ServiceStepIn) 
 
 @router.post("/services/{int:service_id}/close", response=ServiceOut, summary="结束救助服务")
 def service_close(request: HttpRequest, service_id: int, payload: ServiceCloseIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     case = selectors.service_for(user, service_id)
     return services.service_close(by=user, case=case, **payload.dict())
 
 
 class ExtendIn(Schema):
     until: date
-    reason: Annotated[str, Field(min_length=1, max_length=300)]
+    reason: Annotated[str, api_field(StayExtension, "reason", min_length=1)]
 
 
 class VisitIn(Schema):
-    physical_state: Annotated[str, Field(min_length=1, max_length=300)]
-    mental_state: Annotated[str, Field(min_length=1, max_length=300)]
-    note: Annotated[str, Field(max_length=2000)] = ""
+    physical_state: Annotated[str, api_field(Visit, "physical_state", min_length=1)]
+    mental_state: Annotated[str, api_field(Visit, "mental_state", min_length=1)]
+    note: Annotated[str, api_field(Visit, "note")] = ""
 
 
 class VisitOut(Schema):
@@ -347,9 +348,7 @@ class VisitOut(Schema):
     summary="延长在站期限（带班领导）",
 )
 def extend_stay(request: HttpRequest, admission_id: int, payload: ExtendIn) -> Any:
-    user = _can_view(request)
-    if not user.can(Capability.APPROVE_STAY_EXTENSIONS):
-        raise PermissionDenied(_("只有带班领导可以批准延长在站期限"))
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     services.stay_extend(by=user, admission=admission, **payload.dict())
     return selectors.admission_for(user, admission_id)
@@ -361,14 +360,14 @@ def extend_stay(request: HttpRequest, admission_id: int, payload: ExtendIn) -> A
     summary="记录走访（当面了解）",
 )
 def record_visit(request: HttpRequest, admission_id: int, payload: VisitIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return Status(201, services.visit_record(by=user, admission=admission, **payload.dict()))
 
 
 @router.get("/stays/near-limit", response=list[AdmissionOut], summary="在站期限临近或已超期")
 def stays_near_limit(request: HttpRequest, station: StationCode | None = None) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     return selectors.stays_near_limit(
         user=user, station=selectors.station_for(user, station) if station else None
     )
@@ -376,7 +375,7 @@ def stays_near_limit(request: HttpRequest, station: StationCode | None = None) -
 
 @router.get("/visits/overdue", response=list[AdmissionOut], summary="逾期未走访（送医、站外托养）")
 def visits_overdue(request: HttpRequest, station: StationCode | None = None) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     return selectors.visits_overdue(
         user=user, station=selectors.station_for(user, station) if station else None
     )
@@ -406,26 +405,19 @@ class RefusalIn(Schema):
     person_id: Annotated[int, Field(ge=1)] | None = Field(None, description="已有档案编号")
     new_person: NewPersonIn | None = None
     reason: AidDecisionReason
-    detail: Annotated[str, Field(min_length=1, max_length=2000)]
+    detail: Annotated[str, api_field(AidDecision, "detail", min_length=1)]
 
 
 class TerminationIn(Schema):
     reason: AidDecisionReason
-    detail: Annotated[str, Field(min_length=1, max_length=2000)]
-
-
-def _can_decide(request: HttpRequest) -> Any:
-    user = _can_view(request)
-    if not user.can(Capability.APPROVE_STAY_EXTENSIONS):
-        raise PermissionDenied(_("只有带班领导可以作出不予救助或终止救助决定"))
-    return user
+    detail: Annotated[str, api_field(AidDecision, "detail", min_length=1)]
 
 
 @router.post(
     "/stations/{code}/refusals", response={201: DecisionOut}, summary="不予救助（带班领导）"
 )
 def refuse(request: HttpRequest, code: StationCode, payload: RefusalIn) -> Any:
-    user = _can_decide(request)
+    user = request_user(request)
     station = selectors.station_for(user, code)
     person, new_person = _person_or_new(user, payload)
     decision = services.aid_refuse(
@@ -445,14 +437,14 @@ def refuse(request: HttpRequest, code: StationCode, payload: RefusalIn) -> Any:
     summary="终止救助（带班领导；同时办理离站）",
 )
 def terminate(request: HttpRequest, admission_id: int, payload: TerminationIn) -> Any:
-    user = _can_decide(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return Status(201, services.aid_terminate(by=user, admission=admission, **payload.dict()))
 
 
 @router.get("/decisions/{int:decision_id}", response=DecisionOut, summary="救助决定详情")
 def get_decision(request: HttpRequest, decision_id: int) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     decision = selectors.decision_for(user, decision_id)
     with transaction.atomic():
         audit_record(actor=user, action=AuditAction.VIEW, target=decision)
@@ -464,8 +456,8 @@ def get_decision(request: HttpRequest, decision_id: int) -> Any:
 
 class RoundIn(Schema):
     at: datetime | None = Field(None, description="补记时填写；默认现在")
-    note: Annotated[str, Field(max_length=300)] = ""
-    issues: Annotated[str, Field(max_length=300)] = ""
+    note: Annotated[str, api_field(NightRound, "note")] = ""
+    issues: Annotated[str, api_field(NightRound, "issues")] = ""
 
 
 class RoundOut(Schema):
@@ -483,7 +475,8 @@ class RoundsOut(Schema):
 
 @router.get("/stations/{code}/rounds", response=RoundsOut, summary="值班巡查（近三天）及缺失时段")
 def list_rounds(request: HttpRequest, code: StationCode) -> Any:
-    station = selectors.station_for(_can_view(request), code)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
+    station = selectors.station_for(user, code)
     now = timezone.now()
     return {
         "rounds": list(selectors.rounds_for(station, since=now - timedelta(days=3))),
@@ -493,7 +486,7 @@ def list_rounds(request: HttpRequest, code: StationCode) -> Any:
 
 @router.post("/stations/{code}/rounds", response={201: RoundOut}, summary="记录值班巡查")
 def record_round(request: HttpRequest, code: StationCode, payload: RoundIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     station = selectors.station_for(user, code)
     return Status(201, services.night_round_record(by=user, station=station, **payload.dict()))
 
@@ -516,7 +509,7 @@ class PlacementOut(Schema):
 class PlacementStepIn(Schema):
     kind: PlacementStepKind
     done_on: date | None = None
-    note: Annotated[str, Field(max_length=300)] = ""
+    note: Annotated[str, api_field(PlacementStep, "note")] = ""
 
 
 @router.get(
@@ -525,7 +518,7 @@ class PlacementStepIn(Schema):
     summary="长期滞留人员（身份不明）及安置进展",
 )
 def long_stays(request: HttpRequest, code: StationCode) -> Any:
-    user = _can_view(request)
+    user = require(request_user(request), Capability.VIEW_STATIONS)
     station = selectors.station_for(user, code)
     with transaction.atomic():
         audit_record(actor=user, action=AuditAction.VIEW, target=station, detail={"list": "long"})
@@ -538,7 +531,7 @@ def long_stays(request: HttpRequest, code: StationCode) -> Any:
     summary="记录长期滞留人员安置步骤",
 )
 def placement_step(request: HttpRequest, admission_id: int, payload: PlacementStepIn) -> Any:
-    user = _can_manage(request)
+    user = request_user(request)
     admission = selectors.admission_for(user, admission_id)
     return Status(
         201, services.placement_step_record(by=user, admission=admission, **payload.dict())

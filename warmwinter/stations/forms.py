@@ -1,21 +1,32 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from warmwinter.people.models import Sex
+from warmwinter.core.validation import form_field
+from warmwinter.people.models import Person, Sex
+from warmwinter.people.validators import AGE_ESTIMATE
 from warmwinter.stations.models import (
     DECISION_REASONS,
+    Admission,
+    AidDecision,
     AidDecisionKind,
     BroughtBy,
     DischargeReason,
+    Disinfection,
     DistressCategory,
+    HealthCheck,
+    NightRound,
+    PlacementStep,
     PlacementStepKind,
     SecurityItem,
+    ServiceCase,
     ServiceKind,
+    ServiceStep,
+    StayExtension,
+    Visit,
 )
 from warmwinter.stations.rules import MentalSign, Symptom
 
@@ -37,7 +48,7 @@ def new_person_from(data: dict[str, Any]) -> dict[str, Any] | None:
 
 class AdmissionForm(forms.Form):
     brought_by = forms.ChoiceField(label=_("来站方式"), choices=BroughtBy.choices)
-    escort_note = forms.CharField(label=_("护送单位/人员"), max_length=120, required=False)
+    escort_note = form_field(Admission, "escort_note")
     category = forms.ChoiceField(label=_("求助类别"), choices=DistressCategory.choices)
     person_id = forms.IntegerField(
         label=_("已有档案编号"),
@@ -45,33 +56,20 @@ class AdmissionForm(forms.Form):
         min_value=1,
         help_text=_("已建档的填编号；否则填写下方信息新建档案"),
     )
-    name = forms.CharField(
-        label=_("姓名"), max_length=60, required=False, help_text=_("不详可不填（先行救助）")
-    )
+    name = form_field(Person, "name", help_text=_("不详可不填（先行救助）"))
     sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    age_estimate = forms.IntegerField(
-        label=_("年龄（可估计）"), required=False, min_value=0, max_value=120
-    )
+    age_estimate = form_field(AGE_ESTIMATE, label=_("年龄（可估计）"), required=False)
     security_checks = forms.MultipleChoiceField(
         label=_("入站安检"),
         choices=SecurityItem.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    held_items = forms.CharField(
-        label=_("代保管物品清单"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    held_items_seal = forms.CharField(label=_("封存编号"), max_length=40, required=False)
+    held_items = form_field(Admission, "held_items", widget=forms.Textarea(attrs={"rows": 2}))
+    held_items_seal = form_field(Admission, "held_items_seal")
     held_items_signed = forms.BooleanField(label=_("受助人已在清单上签字"), required=False)
-    temperature = forms.DecimalField(
-        label=_("体温（℃）"),
-        required=False,
-        max_digits=3,
-        decimal_places=1,
-        min_value=Decimal("30"),
-        max_value=Decimal("45"),
-    )
-    injuries = forms.CharField(label=_("外伤"), max_length=200, required=False)
+    temperature = form_field(Admission, "temperature")
+    injuries = form_field(Admission, "injuries")
     symptoms = forms.MultipleChoiceField(
         label=_("症状"),
         choices=Symptom.choices,
@@ -99,51 +97,45 @@ class DischargeForm(forms.Form):
         # 终止救助 is a leader's decision with its own page and notice.
         choices=[c for c in DischargeReason.choices if c[0] != DischargeReason.TERMINATED],
     )
-    destination = forms.CharField(
-        label=_("去向（医院、托养机构、目的地）"), max_length=200, required=False
+    destination = form_field(
+        Admission, "discharge_destination", label=_("去向（医院、托养机构、目的地）")
     )
-    note = forms.CharField(
-        label=_("离站说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    visit_every_days = forms.IntegerField(
-        label=_("走访周期（天）"),
-        required=False,
-        min_value=1,
-        max_value=365,
-        help_text=_("送医、站外托养：默认每月走访一次"),
+    note = form_field(Admission, "discharge_note", widget=forms.Textarea(attrs={"rows": 2}))
+    visit_every_days = form_field(
+        Admission, "visit_every_days", help_text=_("送医、站外托养：默认每月走访一次")
     )
 
 
 class ExtendForm(forms.Form):
     until = forms.DateField(label=_("延长至"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("延长理由"), max_length=300)
+    reason = form_field(StayExtension, "reason")
 
 
 class VisitForm(forms.Form):
-    physical_state = forms.CharField(label=_("身体状况（当面了解）"), max_length=300)
-    mental_state = forms.CharField(label=_("精神状况（当面了解）"), max_length=300)
-    note = forms.CharField(
-        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    physical_state = form_field(Visit, "physical_state", label=_("身体状况（当面了解）"))
+    mental_state = form_field(Visit, "mental_state", label=_("精神状况（当面了解）"))
+    note = form_field(Visit, "note", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ServiceOpenForm(forms.Form):
     kind = forms.ChoiceField(label=_("服务类型"), choices=ServiceKind.choices)
-    destination = forms.CharField(label=_("目的地/转介街镇"), max_length=200, required=False)
-    transport = forms.CharField(label=_("车票/交通方式"), max_length=200, required=False)
-    escort = forms.CharField(label=_("护送人员"), max_length=120, required=False)
-    handover_to = forms.CharField(label=_("交接对象"), max_length=200, required=False)
+    destination = form_field(ServiceCase, "destination")
+    transport = form_field(ServiceCase, "transport")
+    escort = form_field(ServiceCase, "escort")
+    handover_to = form_field(ServiceCase, "handover_to")
 
 
 class ServiceStepForm(forms.Form):
-    note = forms.CharField(label=_("进展"), max_length=500)
-    transport = forms.CharField(label=_("车票/交通方式"), max_length=200, required=False)
-    escort = forms.CharField(label=_("护送人员"), max_length=120, required=False)
-    handover_to = forms.CharField(label=_("交接对象"), max_length=200, required=False)
+    note = form_field(ServiceStep, "note")
+    transport = form_field(ServiceCase, "transport")
+    escort = form_field(ServiceCase, "escort")
+    handover_to = form_field(ServiceCase, "handover_to")
 
 
 class ServiceCloseForm(forms.Form):
-    outcome = forms.CharField(label=_("服务结果"), max_length=2000)
+    outcome = form_field(
+        ServiceCase, "outcome", label=_("服务结果"), required=True, widget=forms.TextInput
+    )
     done = forms.TypedChoiceField(
         label=_("结束方式"),
         choices=[("1", _("已完成")), ("0", _("终止"))],
@@ -153,19 +145,13 @@ class ServiceCloseForm(forms.Form):
 
 
 class HealthCheckForm(forms.Form):
-    temperature = forms.DecimalField(
-        label=_("今日体温（℃）"),
-        max_digits=3,
-        decimal_places=1,
-        min_value=Decimal("30"),
-        max_value=Decimal("45"),
-    )
-    note = forms.CharField(label=_("情况"), max_length=300, required=False)
+    temperature = form_field(HealthCheck, "temperature", label=_("今日体温（℃）"))
+    note = form_field(HealthCheck, "note")
 
 
 class DisinfectionForm(forms.Form):
     zone = forms.IntegerField(label=_("分区"), min_value=1)
-    note = forms.CharField(label=_("消毒方式/范围"), max_length=200, required=False)
+    note = form_field(Disinfection, "note")
 
 
 class DutyShiftForm(forms.Form):
@@ -199,14 +185,12 @@ class RefuseForm(forms.Form):
         min_value=1,
         help_text=_("已建档的填编号；否则填写下方信息新建档案"),
     )
-    name = forms.CharField(label=_("姓名"), max_length=60, required=False)
+    name = form_field(Person, "name")
     sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    age_estimate = forms.IntegerField(
-        label=_("年龄（可估计）"), required=False, min_value=0, max_value=120
-    )
+    age_estimate = form_field(AGE_ESTIMATE, label=_("年龄（可估计）"), required=False)
     reason = forms.ChoiceField(label=_("不予救助理由"), choices=_reasons(AidDecisionKind.REFUSE))
-    detail = forms.CharField(
-        label=_("询问甄别情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    detail = form_field(
+        AidDecision, "detail", label=_("询问甄别情况"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def new_person(self) -> dict[str, Any] | None:
@@ -215,8 +199,8 @@ class RefuseForm(forms.Form):
 
 class TerminateForm(forms.Form):
     reason = forms.ChoiceField(label=_("终止救助理由"), choices=_reasons(AidDecisionKind.TERMINATE))
-    detail = forms.CharField(
-        label=_("事实经过"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    detail = form_field(
+        AidDecision, "detail", label=_("事实经过"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -226,8 +210,8 @@ class NightRoundForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    note = forms.CharField(label=_("巡查情况"), max_length=300, required=False)
-    issues = forms.CharField(label=_("发现的问题及处置"), max_length=300, required=False)
+    note = form_field(NightRound, "note")
+    issues = form_field(NightRound, "issues")
 
 
 class PlacementStepForm(forms.Form):
@@ -235,4 +219,4 @@ class PlacementStepForm(forms.Form):
     done_on = forms.DateField(
         label=_("完成日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+    note = form_field(PlacementStep, "note")

@@ -24,18 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core import clock
 from warmwinter.core.models import TrackedModel
+from warmwinter.core.validation import between
+from warmwinter.stations.rules import ZoneKind
+from warmwinter.stations.validators import TEMPERATURE
 
 _STATION = {"level": "station"}
-
-
-class ZoneKind(models.TextChoices):
-    MALE = "male", _("男宾区")
-    FEMALE = "female", _("女宾区")
-    MINOR = "minor", _("未成年人区")
-    ELDERLY = "elderly", _("老年人区")
-    OBSERVATION = "observation", _("观察区")
-    ISOLATION = "isolation", _("隔离区")
-    MENTAL_HEALTH = "mental_health", _("精神卫生观察区")
 
 
 class Zone(TrackedModel):
@@ -180,11 +173,16 @@ class Admission(TrackedModel):
         related_name="+",
     )
     security_checks = models.JSONField(_("安检项目"), default=list, blank=True)
-    held_items = models.TextField(_("代保管物品清单"), blank=True)
+    held_items = models.TextField(_("代保管物品清单"), blank=True, max_length=2000)
     held_items_seal = models.CharField(_("封存编号"), max_length=40, blank=True)
     held_items_signed = models.BooleanField(_("受助人已签字确认"), default=False)
     temperature = models.DecimalField(
-        _("体温（℃）"), max_digits=3, decimal_places=1, null=True, blank=True
+        _("体温（℃）"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=TEMPERATURE,
     )
     injuries = models.CharField(_("外伤"), max_length=200, blank=True)
     symptoms = models.JSONField(_("症状"), default=list, blank=True)
@@ -205,11 +203,16 @@ class Admission(TrackedModel):
         _("离站原因"), max_length=20, choices=DischargeReason.choices, blank=True
     )
     discharge_destination = models.CharField(_("去向"), max_length=200, blank=True)
-    discharge_note = models.TextField(_("离站说明"), blank=True)
+    discharge_note = models.TextField(_("离站说明"), blank=True, max_length=2000)
     discharged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    visit_every_days = models.PositiveSmallIntegerField(_("走访周期（天）"), null=True, blank=True)
+    visit_every_days = models.PositiveSmallIntegerField(
+        _("走访周期（天）"),
+        null=True,
+        blank=True,
+        validators=between(1, 365, _("走访周期应在 1–365 天之间")),
+    )
     next_visit_due = models.DateField(_("下次走访日期"), null=True, blank=True, db_index=True)
 
     scope: ClassVar[Scope] = Scope(org_field="station")
@@ -324,7 +327,7 @@ class Visit(models.Model):
     visited_at = models.DateTimeField(_("走访时间"))
     physical_state = models.CharField(_("身体状况"), max_length=300)
     mental_state = models.CharField(_("精神状况"), max_length=300)
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("备注"), blank=True, max_length=2000)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("走访人"),
@@ -378,7 +381,7 @@ class ServiceCase(TrackedModel):
     transport = models.CharField(_("车票/交通方式"), max_length=200, blank=True)
     escort = models.CharField(_("护送人员"), max_length=120, blank=True)
     handover_to = models.CharField(_("交接对象"), max_length=200, blank=True)
-    outcome = models.TextField(_("结果"), blank=True)
+    outcome = models.TextField(_("结果"), blank=True, max_length=2000)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     scope: ClassVar[Scope] = Scope(org_field="admission__station")
@@ -414,7 +417,9 @@ class HealthCheck(models.Model):
 
     admission = models.ForeignKey(Admission, on_delete=models.PROTECT, related_name="health_checks")
     day = models.DateField(_("日期"))
-    temperature = models.DecimalField(_("体温（℃）"), max_digits=3, decimal_places=1)
+    temperature = models.DecimalField(
+        _("体温（℃）"), max_digits=3, decimal_places=1, validators=TEMPERATURE
+    )
     note = models.CharField(_("情况"), max_length=300, blank=True)
     abnormal = models.BooleanField(_("异常"), default=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -551,7 +556,7 @@ class AidDecision(models.Model):
         related_name="termination",
     )
     reason = models.CharField(_("理由"), max_length=24, choices=AidDecisionReason.choices)
-    detail = models.TextField(_("事实和说明"))
+    detail = models.TextField(_("事实和说明"), max_length=2000)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("决定人"),

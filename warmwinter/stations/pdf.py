@@ -36,7 +36,7 @@ class FormFontMissing(ImproperlyConfigured):
 
 
 def font_dir() -> Path:
-    configured = getattr(settings, "STATIONS_PDF_FONT_DIR", "")
+    configured = settings.STATIONS_PDF_FONT_DIR
     if configured:
         return Path(configured)
     return Path(settings.BASE_DIR) / "node_modules" / "@expo-google-fonts" / "noto-sans-sc"

@@ -2,7 +2,8 @@
 
 Classification (分类救助、分区管理): where a person sleeps depends, in this order of priority,
 on infection risk (isolation), acute mental illness (mental-health observation), other health
-needs (observation), age (minor < 18, elderly ≥ 60) and sex. Thresholds are configuration.
+needs (observation), age (minor < 18, elderly ≥ 60) and sex. Thresholds, limits and hours are
+rules of the rulebook (`core/rulebook`, group `stations`), each with its source.
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from warmwinter.core import clock
-from warmwinter.stations.models import ZoneKind
+from warmwinter.core import clock, rulebook
+
+
+class ZoneKind(models.TextChoices):
+    MALE = "male", _("男宾区")
+    FEMALE = "female", _("女宾区")
+    MINOR = "minor", _("未成年人区")
+    ELDERLY = "elderly", _("老年人区")
+    OBSERVATION = "observation", _("观察区")
+    ISOLATION = "isolation", _("隔离区")
+    MENTAL_HEALTH = "mental_health", _("精神卫生观察区")
 
 
 class Symptom(models.TextChoices):
@@ -57,19 +66,19 @@ DANGER_SIGNS = frozenset({MentalSign.SELF_HARM, MentalSign.VIOLENCE})
 
 
 def fever_from() -> Decimal:
-    return Decimal(str(getattr(settings, "STATIONS_FEVER_FROM", "37.3")))
+    return rulebook.decimal("stations.fever_from")
 
 
 def high_fever_from() -> Decimal:
-    return Decimal(str(getattr(settings, "STATIONS_HIGH_FEVER_FROM", "39.0")))
+    return rulebook.decimal("stations.high_fever_from")
 
 
 def minor_under() -> int:
-    return int(getattr(settings, "STATIONS_MINOR_UNDER", 18))
+    return rulebook.integer("stations.minor_under")
 
 
 def elderly_from() -> int:
-    return int(getattr(settings, "STATIONS_ELDERLY_FROM", 60))
+    return rulebook.integer("stations.elderly_from")
 
 
 def age_on(*, birth_date: date | None, birth_year: int | None, day: date) -> int | None:
@@ -141,17 +150,20 @@ def classify(
 
 
 def stay_limit_days() -> int:
-    return int(getattr(settings, "STATIONS_STAY_LIMIT_DAYS", 10))
+    """A stay is capped at 10 days; beyond, the station leader approves an extension."""
+    return rulebook.integer("stations.stay_limit")
 
 
 def stay_warn_days() -> int:
-    return int(getattr(settings, "STATIONS_STAY_WARN_DAYS", 2))
+    return rulebook.integer("stations.stay_warning")
 
 
 def stay_until(admitted_on: date, *, shelter: bool = False) -> date:
-    """The last day of a stay that starts on `admitted_on` (a stay is capped at 10 days; a
-    temporary shelter's at a few)."""
-    return admitted_on + timedelta(days=shelter_stay_days() if shelter else stay_limit_days())
+    """The last day of a stay that starts on `admitted_on`, by the rules in force that day: a
+    stay is capped at 10 days; a temporary shelter is for the cold nights, after a few days the
+    person moves to a station."""
+    limit = "stations.shelter_stay" if shelter else "stations.stay_limit"
+    return admitted_on + rulebook.duration(limit, on=admitted_on)
 
 
 class StayState(models.TextChoices):
@@ -172,8 +184,8 @@ def stay_state(*, until: date, today: date) -> str:
 
 
 def visit_every_days() -> int:
-    """Visits to people in hospital or outside care: monthly unless configured."""
-    return int(getattr(settings, "STATIONS_VISIT_EVERY_DAYS", 30))
+    """Visits to people in hospital or outside care: monthly."""
+    return rulebook.integer("stations.visit_every")
 
 
 def next_visit_due(*, last: date, every_days: int) -> date:
@@ -181,8 +193,8 @@ def next_visit_due(*, last: date, every_days: int) -> date:
 
 
 def capacity_alert(*, free: int, total: int) -> bool:
-    """The board warns when fewer than the configured share of beds (default 10 %) are free."""
-    share = float(getattr(settings, "STATIONS_CAPACITY_ALERT_SHARE", 0.1))
+    """The board warns when no more than a share of the beds (10 %) are free."""
+    share = rulebook.share("stations.capacity_alert_share")
     return total > 0 and free <= total * share
 
 
@@ -190,7 +202,9 @@ def capacity_alert(*, free: int, total: int) -> bool:
 
 
 def health_abnormal(*, temperature: Decimal) -> bool:
-    return temperature >= fever_from() or temperature < Decimal("35.0")
+    return temperature >= fever_from() or temperature < rulebook.decimal(
+        "stations.low_temperature_below"
+    )
 
 
 def coverage_gaps(
@@ -228,7 +242,7 @@ def days_without_leader(
 
 def roster_days_ahead() -> int:
     """How far ahead the roster is checked for gaps (a week)."""
-    return int(getattr(settings, "STATIONS_ROSTER_DAYS_AHEAD", 7))
+    return rulebook.integer("stations.roster_ahead")
 
 
 # --- decisions (不予救助、终止救助) ----------------------------------------------------------
@@ -250,7 +264,7 @@ def termination_barred(*, age: int | None, zone_kind: str) -> str | None:
 
 def round_every_hours() -> int:
     """At night the sleeping areas are walked at least once in each window of this length."""
-    return int(getattr(settings, "STATIONS_ROUND_EVERY_HOURS", 2))
+    return rulebook.integer("stations.round_every")
 
 
 def night_windows(night_of: date) -> list[tuple[datetime, datetime]]:
@@ -275,11 +289,3 @@ def missing_rounds(
         for a, b in night_windows(night_of)
         if b <= now and not any(a <= t < b for t in times)
     ]
-
-
-# --- temporary shelters (临时救助场所) ------------------------------------------------------------
-
-
-def shelter_stay_days() -> int:
-    """A shelter is for the cold nights: after this many days the person moves to a station."""
-    return int(getattr(settings, "STATIONS_SHELTER_STAY_DAYS", 3))

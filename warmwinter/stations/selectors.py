@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
 from warmwinter.core import clock
 from warmwinter.core.shifts import overlapping
@@ -35,22 +36,22 @@ from warmwinter.stations.models import (
 )
 
 
-def stations_for(user: Any) -> QuerySet[OrgUnit]:
+def stations_for(user: Actor) -> QuerySet[OrgUnit]:
     return visible_to(OrgUnit.objects.filter(level=OrgLevel.STATION), user).order_by("code")
 
 
-def station_for(user: Any, code: str) -> OrgUnit:
+def station_for(user: Actor, code: str) -> OrgUnit:
     return get_visible_or_404(OrgUnit.objects.filter(level=OrgLevel.STATION), user, code=code)
 
 
-def shelters_for(user: Any) -> QuerySet[Place]:
+def shelters_for(user: Actor) -> QuerySet[Place]:
     """Temporary shelters (临时救助场所) the user's unit runs or oversees."""
     return visible_to(
         Place.objects.active().filter(kind=PlaceKind.TEMP_SHELTER), user
     ).select_related("org_unit")
 
 
-def shelter_for(user: Any, pk: Any) -> Place:
+def shelter_for(user: Actor, pk: Any) -> Place:
     return get_visible_or_404(shelters_for(user), user, pk=pk)
 
 
@@ -63,7 +64,7 @@ def shelter_guests(shelter: Place) -> list[Admission]:
     )
 
 
-def admissions_for(*, user: Any, station: OrgUnit | None = None) -> QuerySet[Admission]:
+def admissions_for(*, user: Actor, station: OrgUnit | None = None) -> QuerySet[Admission]:
     qs = visible_to(Admission.objects.all(), user).select_related(
         "station", "shelter", "person", "first_receiver"
     )
@@ -72,11 +73,11 @@ def admissions_for(*, user: Any, station: OrgUnit | None = None) -> QuerySet[Adm
     return qs
 
 
-def admission_for(user: Any, pk: Any) -> Admission:
+def admission_for(user: Actor, pk: Any) -> Admission:
     return get_visible_or_404(admissions_for(user=user), user, pk=pk)
 
 
-def bed_for(user: Any, pk: Any) -> Bed:
+def bed_for(user: Actor, pk: Any) -> Bed:
     return get_visible_or_404(Bed.objects.select_related("zone__station"), user, pk=pk)
 
 
@@ -157,7 +158,7 @@ def free_beds(station: OrgUnit, zone_kind: str | None = None) -> QuerySet[Bed]:
 
 
 def stays_near_limit(
-    *, user: Any, station: OrgUnit | None = None, today: date | None = None
+    *, user: Actor, station: OrgUnit | None = None, today: date | None = None
 ) -> list[Admission]:
     """People in the station whose stay ends within the warning days, or is past its limit."""
     today = today or clock.local_date()
@@ -169,7 +170,7 @@ def stays_near_limit(
 
 
 def visits_overdue(
-    *, user: Any, station: OrgUnit | None = None, today: date | None = None
+    *, user: Actor, station: OrgUnit | None = None, today: date | None = None
 ) -> QuerySet[Admission]:
     today = today or clock.local_date()
     return (
@@ -179,7 +180,7 @@ def visits_overdue(
     )
 
 
-def service_for(user: Any, pk: Any) -> ServiceCase:
+def service_for(user: Actor, pk: Any) -> ServiceCase:
     return get_visible_or_404(
         ServiceCase.objects.select_related("admission__station", "admission__person"), user, pk=pk
     )
@@ -312,7 +313,7 @@ def rounds_for(station: OrgUnit, *, since: datetime) -> QuerySet[NightRound]:
     return NightRound.objects.filter(station=station, at__gte=since).select_related("by")
 
 
-def decision_for(user: Any, pk: Any) -> AidDecision:
+def decision_for(user: Actor, pk: Any) -> AidDecision:
     return get_visible_or_404(
         AidDecision.objects.select_related("station", "person", "admission", "decided_by"),
         user,
@@ -320,7 +321,7 @@ def decision_for(user: Any, pk: Any) -> AidDecision:
     )
 
 
-def decisions_for(*, user: Any, station: OrgUnit, limit: int = 20) -> list[AidDecision]:
+def decisions_for(*, user: Actor, station: OrgUnit, limit: int = 20) -> list[AidDecision]:
     return list(
         visible_to(AidDecision.objects.filter(station=station), user).select_related(
             "person", "decided_by"
@@ -332,7 +333,7 @@ def roster_for(station: OrgUnit, *, start: datetime, end: datetime) -> QuerySet[
     return overlapping(DutyShift.objects.filter(station=station), start, end).select_related("user")
 
 
-def zone_for(user: Any, pk: Any) -> Zone:
+def zone_for(user: Actor, pk: Any) -> Zone:
     return get_visible_or_404(Zone.objects.select_related("station"), user, pk=pk)
 
 
@@ -343,7 +344,7 @@ def station_staff(station: OrgUnit) -> QuerySet[Any]:
 
 
 def long_stays(
-    *, user: Any, station: OrgUnit | None = None, today: date | None = None
+    *, user: Actor, station: OrgUnit | None = None, today: date | None = None
 ) -> list[Admission]:
     """长期滞留: people without an identity still in the station past the stay limit, with
     their days in station (for the placement process 长期安置)."""
@@ -382,7 +383,7 @@ class Placement:
 
 
 def placements(
-    *, user: Any, station: OrgUnit | None = None, today: date | None = None
+    *, user: Actor, station: OrgUnit | None = None, today: date | None = None
 ) -> list[Placement]:
     rows = []
     for admission in long_stays(user=user, station=station, today=today):

@@ -7,16 +7,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warmwinter.accounts.models import User
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock, shifts
+from warmwinter.core.validation import validate
 from warmwinter.people.models import Person, TimelineKind
 from warmwinter.people.services import person_create, timeline_record
 from warmwinter.places.models import OrgLevel, OrgUnit, Place, PlaceKind
@@ -49,17 +51,14 @@ from warmwinter.stations.models import (
     Zone,
 )
 
-
-def _require(by: Any, capability: Capability, station: OrgUnit) -> None:
-    """Second lock behind the views: the capability, and the station within the user's unit."""
-    if not by.can(capability):
-        raise PermissionDenied(_("您的角色不能办理救助站业务"))
-    if by.org_unit is None or not by.org_unit.contains(station):
-        raise PermissionDenied(_("只能办理本单位的救助站业务"))
+#: What staff type at admission and at discharge: checked as the model declares it (length,
+#: temperature, visit period) before anything is written.
+_ADMISSION_TYPED = ("escort_note", "held_items", "held_items_seal", "temperature", "injuries")
+_DISCHARGE_TYPED = ("discharge_destination", "discharge_note", "visit_every_days")
 
 
-def zone_create(*, by: Any, station: OrgUnit, kind: str, name: str) -> Zone:
-    _require(by, Capability.MANAGE_STATIONS, station)
+def zone_create(*, by: Actor, station: OrgUnit, kind: str, name: str) -> Zone:
+    require(by, Capability.MANAGE_STATIONS, within=station)
     if station.level != OrgLevel.STATION:
         raise ValidationError({"station": _("只有救助管理站可以设置分区")})
     zone = Zone(station=station, kind=kind, name=name, created_by=by, modified_by=by)
@@ -70,8 +69,8 @@ def zone_create(*, by: Any, station: OrgUnit, kind: str, name: str) -> Zone:
     return zone
 
 
-def beds_add(*, by: Any, zone: Zone, labels: list[str]) -> list[Bed]:
-    _require(by, Capability.MANAGE_STATIONS, zone.station)
+def beds_add(*, by: Actor, zone: Zone, labels: list[str]) -> list[Bed]:
+    require(by, Capability.MANAGE_STATIONS, within=zone.station)
     with transaction.atomic():
         beds = [Bed.objects.get_or_create(zone=zone, label=label)[0] for label in labels]
         audit_record(
@@ -83,7 +82,7 @@ def beds_add(*, by: Any, zone: Zone, labels: list[str]) -> list[Bed]:
 @transaction.atomic
 def admission_create(
     *,
-    by: Any,
+    by: Actor,
     station: OrgUnit,
     brought_by: str,
     category: str,
@@ -110,7 +109,7 @@ def admission_create(
 
     With `encounter` (a patrol's escort to this station) the person is the one the patrol met,
     and the escort is recorded as arrived and handed over to `by`."""
-    _require(by, Capability.MANAGE_STATIONS, station)
+    require(by, Capability.MANAGE_STATIONS, within=station)
     errors: dict[str, str] = {}
     if shelter is not None:
         shelter = Place.objects.select_for_update().get(pk=shelter.pk)
@@ -140,8 +139,6 @@ def admission_create(
     mental_signs = list(dict.fromkeys(mental_signs or []))
     if any(s not in rules.MentalSign.values for s in mental_signs):
         errors["mental_signs"] = _("精神状况表现无效")
-    if temperature is not None and not Decimal("30") <= temperature <= Decimal("45"):
-        errors["temperature"] = _("体温应在 30–45℃ 之间")
     if held_items.strip() and not held_items_seal.strip():
         errors["held_items_seal"] = _("代保管物品须封存并填写封存编号")
     if encounter is not None:
@@ -150,8 +147,26 @@ def admission_create(
         person, new_person = encounter.person, None
     if (person is None) == (new_person is None):
         errors["person"] = _("请选择已有档案或新建档案（二选一）")
-    if errors:
-        raise ValidationError(errors)
+    admission = Admission(
+        station=station,
+        shelter=shelter,
+        brought_by=brought_by,
+        escort_note=escort_note.strip(),
+        encounter=encounter,
+        category=category,
+        first_receiver=by,
+        security_checks=checks,
+        held_items=held_items.strip(),
+        held_items_seal=held_items_seal.strip(),
+        held_items_signed=held_items_signed,
+        temperature=temperature,
+        injuries=injuries.strip(),
+        symptoms=symptoms,
+        mental_signs=mental_signs,
+        created_by=by,
+        modified_by=by,
+    )
+    validate(admission, fields=_ADMISSION_TYPED, errors=errors)
     now = admitted_at or timezone.now()
     if person is None:
         person, _warnings = person_create(by=by, org_unit=station, **(new_person or {}))
@@ -169,31 +184,13 @@ def admission_create(
         injuries=injuries,
         mental_signs=mental_signs,
     )
-    admission = Admission.objects.create(
-        station=station,
-        shelter=shelter,
-        person=person,
-        admitted_at=now,
-        brought_by=brought_by,
-        escort_note=escort_note.strip(),
-        encounter=encounter,
-        category=category,
-        first_receiver=by,
-        security_checks=checks,
-        held_items=held_items.strip(),
-        held_items_seal=held_items_seal.strip(),
-        held_items_signed=held_items_signed,
-        temperature=temperature,
-        injuries=injuries.strip(),
-        symptoms=symptoms,
-        mental_signs=mental_signs,
-        zone_kind=verdict.zone_kind,
-        hospital_suggested=verdict.send_to_hospital,
-        classification_reasons=verdict.reasons,
-        stay_until=rules.stay_until(clock.local_date(now), shelter=shelter is not None),
-        created_by=by,
-        modified_by=by,
-    )
+    admission.person = person
+    admission.admitted_at = now
+    admission.zone_kind = verdict.zone_kind
+    admission.hospital_suggested = verdict.send_to_hospital
+    admission.classification_reasons = verdict.reasons
+    admission.stay_until = rules.stay_until(clock.local_date(now), shelter=shelter is not None)
+    admission.save(force_insert=True)
     audit_record(actor=by, action=AuditAction.CREATE, target=admission)
     if encounter is not None and encounter.escort_arrived_at is None:
         type(encounter).objects.filter(pk=encounter.pk).update(
@@ -212,11 +209,11 @@ def admission_create(
     return admission
 
 
-def bed_assign(*, by: Any, admission: Admission, bed: Bed) -> BedAssignment:
+def bed_assign(*, by: Actor, admission: Admission, bed: Bed) -> BedAssignment:
     """Put the person of `admission` in `bed`, moving them out of any bed they had. The bed row
     is locked first, so two workers giving away the last bed cannot both succeed; the partial
     unique index on open assignments is the last line of defence."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     try:
         with transaction.atomic():
             bed = Bed.objects.select_for_update().select_related("zone").get(pk=bed.pk)
@@ -259,9 +256,9 @@ def bed_assign(*, by: Any, admission: Admission, bed: Bed) -> BedAssignment:
 
 
 @transaction.atomic
-def stay_extend(*, by: Any, admission: Admission, until: date, reason: str) -> StayExtension:
+def stay_extend(*, by: Actor, admission: Admission, until: date, reason: str) -> StayExtension:
     """延长在站期限: a reason, approved by the station leader."""
-    _require(by, Capability.APPROVE_STAY_EXTENSIONS, admission.station)
+    require(by, Capability.APPROVE_STAY_EXTENSIONS, within=admission.station)
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.status != AdmissionStatus.IN_STATION:
         raise ValidationError({"until": _("此人已离站")})
@@ -291,7 +288,7 @@ def stay_extend(*, by: Any, admission: Admission, until: date, reason: str) -> S
 @transaction.atomic
 def discharge(
     *,
-    by: Any,
+    by: Actor,
     admission: Admission,
     reason: str,
     destination: str = "",
@@ -299,7 +296,7 @@ def discharge(
     visit_every_days: int | None = None,
 ) -> Admission:
     """离站. Hospital and outside care (站外托养) start a visit schedule (default monthly)."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.status != AdmissionStatus.IN_STATION:
         raise ValidationError({"reason": _("此人已离站")})
@@ -312,21 +309,22 @@ def discharge(
         raise ValidationError({"reason": _("终止救助须由带班领导作出决定（终止救助通知书）")})
     if reason in VISITED_DISCHARGES and not destination.strip():
         raise ValidationError({"destination": _("送医或站外托养须填写医院或托养机构")})
-    if visit_every_days is not None and not 1 <= visit_every_days <= 365:
-        raise ValidationError({"visit_every_days": _("走访周期应在 1–365 天之间")})
+    admission.discharge_destination = destination.strip()
+    admission.discharge_note = note.strip()
+    every_days = rules.visit_every_days() if visit_every_days is None else visit_every_days
+    if reason in VISITED_DISCHARGES:
+        admission.visit_every_days = every_days
+    validate(admission, fields=_DISCHARGE_TYPED)
     now = timezone.now()
     BedAssignment.objects.filter(admission=admission, ended_at__isnull=True).update(ended_at=now)
     admission.status = AdmissionStatus.DISCHARGED
     admission.discharged_at = now
     admission.discharge_reason = reason
-    admission.discharge_destination = destination.strip()
-    admission.discharge_note = note.strip()
     admission.discharged_by = by
     admission.modified_by = by
     if reason in VISITED_DISCHARGES:
-        admission.visit_every_days = visit_every_days or rules.visit_every_days()
         admission.next_visit_due = rules.next_visit_due(
-            last=clock.local_date(now), every_days=admission.visit_every_days
+            last=clock.local_date(now), every_days=every_days
         )
     admission.save()
     audit_record(
@@ -351,7 +349,7 @@ def discharge(
 @transaction.atomic
 def visit_record(
     *,
-    by: Any,
+    by: Actor,
     admission: Admission,
     physical_state: str,
     mental_state: str,
@@ -359,7 +357,7 @@ def visit_record(
     visited_at: datetime | None = None,
 ) -> Visit:
     """走访 in person; the next visit falls one period after this one."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.visit_every_days is None:
         raise ValidationError({"physical_state": _("此人不在走访名单中")})
@@ -399,7 +397,7 @@ def visit_record(
 @transaction.atomic
 def service_open(
     *,
-    by: Any,
+    by: Actor,
     admission: Admission,
     kind: str,
     owner: Any = None,
@@ -408,7 +406,7 @@ def service_open(
     escort: str = "",
     handover_to: str = "",
 ) -> ServiceCase:
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     owner = owner or by
     errors: dict[str, str] = {}
     if kind not in ServiceKind.values:
@@ -442,9 +440,9 @@ def service_open(
 
 
 @transaction.atomic
-def service_step(*, by: Any, case: ServiceCase, note: str, **details: str) -> ServiceStep:
+def service_step(*, by: Actor, case: ServiceCase, note: str, **details: str) -> ServiceStep:
     """A step of a service; `details` may update transport, escort, handover_to, destination."""
-    _require(by, Capability.MANAGE_STATIONS, case.admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=case.admission.station)
     case = ServiceCase.objects.select_for_update().get(pk=case.pk)
     if case.status != ServiceStatus.OPEN:
         raise ValidationError({"note": _("该服务已结束")})
@@ -464,8 +462,8 @@ def service_step(*, by: Any, case: ServiceCase, note: str, **details: str) -> Se
 
 
 @transaction.atomic
-def service_close(*, by: Any, case: ServiceCase, outcome: str, done: bool = True) -> ServiceCase:
-    _require(by, Capability.MANAGE_STATIONS, case.admission.station)
+def service_close(*, by: Actor, case: ServiceCase, outcome: str, done: bool = True) -> ServiceCase:
+    require(by, Capability.MANAGE_STATIONS, within=case.admission.station)
     case = (
         ServiceCase.objects.select_for_update().select_related("admission__person").get(pk=case.pk)
     )
@@ -500,14 +498,21 @@ def service_close(*, by: Any, case: ServiceCase, outcome: str, done: bool = True
 
 @transaction.atomic
 def health_check_record(
-    *, by: Any, admission: Admission, temperature: Decimal, note: str = "", day: date | None = None
+    *,
+    by: Actor,
+    admission: Admission,
+    temperature: Decimal,
+    note: str = "",
+    day: date | None = None,
 ) -> HealthCheck:
     """健康监测 for today (or `day`); a second entry the same day corrects the first."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     if admission.status != AdmissionStatus.IN_STATION:
         raise ValidationError({"temperature": _("此人已离站")})
-    if not Decimal("30") <= temperature <= Decimal("45"):
-        raise ValidationError({"temperature": _("体温应在 30–45℃ 之间")})
+    # the entry as it will be written, checked before the row is locked and written
+    validate(
+        HealthCheck(temperature=temperature, note=note.strip()), fields=("temperature", "note")
+    )
     check, _created = HealthCheck.objects.update_or_create(
         admission=admission,
         day=day or clock.local_date(),
@@ -525,9 +530,9 @@ def health_check_record(
 
 @transaction.atomic
 def disinfection_record(
-    *, by: Any, zone: Zone, note: str = "", day: date | None = None
+    *, by: Actor, zone: Zone, note: str = "", day: date | None = None
 ) -> Disinfection:
-    _require(by, Capability.MANAGE_STATIONS, zone.station)
+    require(by, Capability.MANAGE_STATIONS, within=zone.station)
     entry, _created = Disinfection.objects.update_or_create(
         zone=zone, day=day or clock.local_date(), defaults={"note": note.strip(), "by": by}
     )
@@ -546,9 +551,9 @@ def _lock_staff_member(user: Any) -> None:
 @transaction.atomic
 def duty_shift_add(
     *,
-    by: Any,
+    by: Actor,
     station: OrgUnit,
-    user: Any,
+    user: User,
     starts_at: datetime,
     ends_at: datetime,
     is_leader: bool = False,
@@ -556,7 +561,7 @@ def duty_shift_add(
     """Put a staff member of `station` on duty (值班) from `starts_at` to `ends_at`: the shift
     rules of `core/shifts.py` (at most 24 h; never the same person twice at once), the leader
     on duty only a leader."""
-    _require(by, Capability.MANAGE_STATIONS, station)
+    require(by, Capability.MANAGE_STATIONS, within=station)
     # A station's roster also records duty afterwards: no `now`, so past shifts are accepted.
     errors = shifts.shift_errors(starts_at, ends_at)
     if user.org_unit_id != station.pk:
@@ -594,7 +599,7 @@ def _decision_checks(kind: str, reason: str, detail: str) -> dict[str, str]:
 @transaction.atomic
 def aid_refuse(
     *,
-    by: Any,
+    by: Actor,
     station: OrgUnit,
     reason: str,
     detail: str,
@@ -603,7 +608,7 @@ def aid_refuse(
 ) -> AidDecision:
     """不予救助: a person who asked for help is, after questioning (询问甄别), not eligible.
     Decided by the station leader; the person's file records it."""
-    _require(by, Capability.APPROVE_STAY_EXTENSIONS, station)
+    require(by, Capability.APPROVE_STAY_EXTENSIONS, within=station)
     errors = _decision_checks(AidDecisionKind.REFUSE, reason, detail)
     if station.level != OrgLevel.STATION:
         errors["reason"] = _("只有救助管理站可以作出不予救助决定")
@@ -639,11 +644,11 @@ def aid_refuse(
 
 
 @transaction.atomic
-def aid_terminate(*, by: Any, admission: Admission, reason: str, detail: str) -> AidDecision:
+def aid_terminate(*, by: Actor, admission: Admission, reason: str, detail: str) -> AidDecision:
     """终止救助: the stay ends because of the person's conduct; decided by the station leader.
     The person is discharged (离站原因「终止救助」) in the same transaction. Minors and people
     under mental-health observation are never left on their own (see rules)."""
-    _require(by, Capability.APPROVE_STAY_EXTENSIONS, admission.station)
+    require(by, Capability.APPROVE_STAY_EXTENSIONS, within=admission.station)
     admission = Admission.objects.select_for_update().select_related("person").get(pk=admission.pk)
     errors = _decision_checks(AidDecisionKind.TERMINATE, reason, detail)
     if admission.status != AdmissionStatus.IN_STATION:
@@ -683,10 +688,10 @@ def aid_terminate(*, by: Any, admission: Admission, reason: str, detail: str) ->
 
 @transaction.atomic
 def night_round_record(
-    *, by: Any, station: OrgUnit, note: str = "", issues: str = "", at: datetime | None = None
+    *, by: Actor, station: OrgUnit, note: str = "", issues: str = "", at: datetime | None = None
 ) -> NightRound:
     """值班巡查 now (or at `at`, not in the future)."""
-    _require(by, Capability.MANAGE_STATIONS, station)
+    require(by, Capability.MANAGE_STATIONS, within=station)
     now = timezone.now()
     at = at or now
     if at > now + timedelta(minutes=5):
@@ -702,11 +707,11 @@ def night_round_record(
 
 @transaction.atomic
 def placement_step_record(
-    *, by: Any, admission: Admission, kind: str, done_on: date | None = None, note: str = ""
+    *, by: Actor, admission: Admission, kind: str, done_on: date | None = None, note: str = ""
 ) -> PlacementStep:
     """A step of a long-stay person's placement (长期滞留人员安置); recording it again corrects
     the date and note."""
-    _require(by, Capability.MANAGE_STATIONS, admission.station)
+    require(by, Capability.MANAGE_STATIONS, within=admission.station)
     if kind not in PlacementStepKind.values:
         raise ValidationError({"kind": _("安置步骤无效")})
     if admission.status != AdmissionStatus.IN_STATION:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.core import clock
 from warmwinter.places.models import OrgUnit, Place
 from warmwinter.stations import rules, selectors
@@ -61,7 +62,7 @@ def _site(admission: Admission) -> tuple[str, int]:
 
 
 def daily_rows(
-    *, user: Any, start: date, end: date, station: OrgUnit | None = None
+    *, user: Actor, start: date, end: date, station: OrgUnit | None = None
 ) -> list[DayRow]:
     """One row per site (station, or temporary shelter when no station is asked for) and day
     in [start, end], for the sites `user` may see."""

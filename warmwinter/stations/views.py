@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.decorators import capability_required
+from warmwinter.accounts.permissions import require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
@@ -514,8 +515,8 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
     staff = selectors.station_staff(station)
     form = DutyShiftForm(request.POST or None, staff=staff)
     if request.method == "POST":
-        if not user.can(Capability.MANAGE_STATIONS):
-            raise PermissionDenied
+        # The page reads for everyone who views stations; posting is refused before the form.
+        require(user, Capability.MANAGE_STATIONS, within=station)
         add = services.duty_shift_add
         if submit(form, lambda data: add(by=user, station=station, **data)) is not None:
             return redirect("stations:roster", code=station.code)
@@ -540,8 +541,7 @@ def rounds(request: HttpRequest, code: str) -> HttpResponse:
     station = selectors.station_for(user, code)
     form = NightRoundForm(request.POST or None)
     if request.method == "POST":
-        if not user.can(Capability.MANAGE_STATIONS):
-            raise PermissionDenied
+        require(user, Capability.MANAGE_STATIONS, within=station)
         record = services.night_round_record
         if submit(form, lambda data: record(by=user, station=station, **data)) is not None:
             return redirect("stations:rounds", code=station.code)

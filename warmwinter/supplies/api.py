@@ -2,7 +2,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -11,11 +10,13 @@ from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.accounts.models import User
+from warmwinter.accounts.permissions import require
 from warmwinter.accounts.roles import Capability
 from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.people.selectors import person_for
 from warmwinter.places.models import OrgUnit, Place, PlaceKind
@@ -27,29 +28,25 @@ from warmwinter.supplies.models import (
     MovementKind,
     ReceiptSource,
     RecipientKind,
+    ReserveTarget,
+    StockMovement,
+    Transfer,
     TransferStatus,
     Warehouse,
     WarehouseKind,
 )
+from warmwinter.supplies.validators import QUANTITY
 from warmwinter.weather.levels import ResponseLevel
 from warmwinter.weather.selectors import current_level
 
 router = Router()
 
-Quantity = Annotated[
-    Decimal, Field(gt=0, le=1_000_000, description="数量（正数；整件物资须为整数）")
-]
+#: A quantity and an item code as the API takes them (the patrol app's encounters too).
+Quantity = Annotated[Decimal, api_field(QUANTITY, description="数量（正数；整件物资须为整数）")]
+ItemCode = Annotated[str, api_field(Item, "code", pattern=r"^[-a-z0-9_]+$", description="物资代码")]
 DistrictCode = Annotated[str, Field(pattern=r"^\d{6}$", description="区代码，如 310101")]
-ItemCode = Annotated[str, Field(pattern=r"^[-a-z0-9_]{1,40}$", description="物资代码")]
-Text120 = Annotated[str, Field(max_length=120)]
-Text200 = Annotated[str, Field(max_length=200)]
-
-
-def _user(request: HttpRequest, capability: Capability) -> User:
-    user = request_user(request)
-    if not user.can(capability):
-        raise PermissionDenied(_("您的角色不能执行此物资操作"))
-    return user
+BatchCode = Annotated[str, api_field(Batch, "code")]
+Reason = Annotated[str, api_field(StockMovement, "reason")]
 
 
 def _item(code: str) -> Item:
@@ -150,41 +147,41 @@ class ReceiptIn(Schema):
     item: ItemCode
     quantity: Quantity
     source_kind: ReceiptSource
-    source: Annotated[str, Field(min_length=1, max_length=120)]
-    batch: Annotated[str, Field(max_length=60)] = ""
+    source: Annotated[str, api_field(StockMovement, "source", min_length=1)]
+    batch: BatchCode = ""
     expires_on: date | None = None
-    note: Text200 = ""
+    note: Reason = ""
 
 
 class LineIn(Schema):
     item: ItemCode
     quantity: Quantity
-    batch: Annotated[str, Field(max_length=60)] | None = None
+    batch: BatchCode | None = None
 
 
 class IssueIn(Schema):
     warehouse_id: int
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=30)]
     recipient_kind: RecipientKind = RecipientKind.PERSON
-    recipient_label: Text120 = ""
+    recipient_label: Annotated[str, api_field(StockMovement, "recipient_label")] = ""
     shelter_id: int | None = None
-    ref_type: Annotated[str, Field(max_length=60, description="来源单据，如 patrols.encounter")] = (
-        ""
-    )
-    ref_id: Annotated[str, Field(max_length=64)] = ""
+    ref_type: Annotated[
+        str, api_field(StockMovement, "ref_type", description="来源单据，如 patrols.encounter")
+    ] = ""
+    ref_id: Annotated[str, api_field(StockMovement, "ref_id")] = ""
     person_id: int | None = Field(None, description="人员档案编号：发放记入该档案的时间线")
     person_ref: Annotated[
-        str, Field(max_length=80, description="其他档案引用，如 app.model:12")
+        str, api_field(StockMovement, "person_ref", description="其他档案引用，如 app.model:12")
     ] = ""
     occurred_at: datetime | None = None
-    note: Text200 = ""
+    note: Reason = ""
 
 
 class TransferIn(Schema):
     from_warehouse_id: int
     to_warehouse_id: int
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=30)]
-    note: Text200 = ""
+    note: Annotated[str, api_field(Transfer, "note")] = ""
 
 
 class TransferOut(Schema):
@@ -200,18 +197,18 @@ class TransferOut(Schema):
 class CorrectionIn(Schema):
     warehouse_id: int
     item: ItemCode
-    batch: Annotated[str, Field(min_length=1, max_length=60)]
+    batch: Annotated[str, api_field(Batch, "code", min_length=1)]
     kind: Literal["adjustment", "write_off"]
     direction: Literal["increase", "decrease"] = "decrease"
     quantity: Quantity
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, api_field(StockMovement, "reason", min_length=1)]
 
 
 class TargetIn(Schema):
     warehouse_id: int
     item: ItemCode
     level: ResponseLevel
-    quantity: Annotated[Decimal, Field(ge=0, le=1_000_000)]
+    quantity: Annotated[Decimal, api_field(ReserveTarget, "quantity")]
 
 
 class PositionOut(Schema):
@@ -263,7 +260,7 @@ class GivenOut(Schema):
 
 @router.get("/items", response=list[ItemOut], summary="物资目录")
 def list_items(request: HttpRequest) -> Any:
-    _user(request, Capability.VIEW_SUPPLIES)
+    require(request_user(request), Capability.VIEW_SUPPLIES)
     return selectors.items()
 
 
@@ -272,14 +269,14 @@ def list_items(request: HttpRequest) -> Any:
 def list_warehouses(
     request: HttpRequest, kind: WarehouseKind | None = None, district: DistrictCode | None = None
 ) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     unit = _district(user, district) if district else None
     return selectors.warehouses_for(user=user, kind=kind, district=unit)
 
 
 @router.get("/warehouses/{int:warehouse_id}", response=WarehouseStockOut, summary="仓库库存")
 def get_warehouse(request: HttpRequest, warehouse_id: int) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     warehouse = selectors.warehouse_for(user, warehouse_id)
     stock = [
         {
@@ -305,7 +302,7 @@ def get_warehouse(request: HttpRequest, warehouse_id: int) -> Any:
 @router.get("/movements", response=list[MovementOut], summary="库存流水")
 @paginate(BoundedLimitOffsetPagination)
 def list_movements(request: HttpRequest, filters: Query[MovementQuery]) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     warehouse = (
         selectors.warehouse_for(user, filters.warehouse_id) if filters.warehouse_id else None
     )
@@ -320,7 +317,7 @@ def list_movements(request: HttpRequest, filters: Query[MovementQuery]) -> Any:
 
 @router.post("/receipts", response={201: MovementOut}, summary="入库（捐赠或采购）")
 def create_receipt(request: HttpRequest, payload: ReceiptIn) -> Any:
-    user = _user(request, Capability.MANAGE_SUPPLIES)
+    user = request_user(request)
     warehouse = selectors.warehouse_for(user, payload.warehouse_id)
     movement = services.stock_receive(
         by=user,
@@ -348,7 +345,7 @@ def _lines(payload_lines: list[LineIn]) -> list[services.Line]:
     "/issues", response={201: list[MovementOut]}, summary="发放（给受助人员或临时救助场所）"
 )
 def create_issue(request: HttpRequest, payload: IssueIn) -> Any:
-    user = _user(request, Capability.ISSUE_SUPPLIES)
+    user = request_user(request)
     warehouse = selectors.warehouse_for(user, payload.warehouse_id)
     shelter = (
         get_visible_or_404(
@@ -378,13 +375,13 @@ def create_issue(request: HttpRequest, payload: IssueIn) -> Any:
 @router.get("/transfers", response=list[TransferOut], summary="调拨单")
 @paginate(BoundedLimitOffsetPagination)
 def list_transfers(request: HttpRequest, status: TransferStatus | None = None) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     return selectors.transfers_for(user, status=status)
 
 
 @router.post("/transfers", response={201: TransferOut}, summary="调拨出库（在途）")
 def create_transfer(request: HttpRequest, payload: TransferIn) -> Any:
-    user = _user(request, Capability.MANAGE_SUPPLIES)
+    user = request_user(request)
     source = selectors.warehouse_for(user, payload.from_warehouse_id)
     target = Warehouse.objects.active().filter(pk=payload.to_warehouse_id).first()
     if target is None:
@@ -403,7 +400,7 @@ def create_transfer(request: HttpRequest, payload: TransferIn) -> Any:
     "/transfers/{int:transfer_id}/receive", response=list[MovementOut], summary="调拨签收入库"
 )
 def receive_transfer(request: HttpRequest, transfer_id: int) -> Any:
-    user = _user(request, Capability.ISSUE_SUPPLIES)
+    user = request_user(request)
     transfer = selectors.transfer_for(user, transfer_id)
     # Only the receiving side signs: its warehouse must be in the user's scope.
     selectors.warehouse_for(user, transfer.to_warehouse_id)
@@ -412,7 +409,7 @@ def receive_transfer(request: HttpRequest, transfer_id: int) -> Any:
 
 @router.post("/corrections", response={201: MovementOut}, summary="盘点调整或报损核销")
 def create_correction(request: HttpRequest, payload: CorrectionIn) -> Any:
-    user = _user(request, Capability.MANAGE_SUPPLIES)
+    user = request_user(request)
     warehouse = selectors.warehouse_for(user, payload.warehouse_id)
     item = _item(payload.item)
     batch = _batch(item, payload.batch)
@@ -431,7 +428,7 @@ def create_correction(request: HttpRequest, payload: CorrectionIn) -> Any:
 
 @router.put("/targets", response=PositionOut, summary="设置储备目标（仓库 × 物资 × 响应等级）")
 def set_target(request: HttpRequest, payload: TargetIn) -> Any:
-    user = _user(request, Capability.MANAGE_SUPPLIES)
+    user = request_user(request)
     warehouse = selectors.warehouse_for(user, payload.warehouse_id)
     item = _item(payload.item)
     services.target_set(
@@ -446,7 +443,7 @@ def set_target(request: HttpRequest, payload: TargetIn) -> Any:
 def _position(
     request: HttpRequest, query: ReserveQuery
 ) -> tuple[OrgUnit, int, list[selectors.Shortfall]]:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     district = _district(user, query.district)
     level = query.level if query.level is not None else current_level(district)
     return district, level, selectors.reserve_position(district, level)
@@ -459,7 +456,7 @@ def reserves(request: HttpRequest, query: Query[ReserveQuery]) -> Any:
 
 @router.get("/shortfalls", response=list[PositionOut], summary="储备缺口")
 def shortfalls(request: HttpRequest, query: Query[ReserveQuery]) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     district = _district(user, query.district)
     level = query.level if query.level is not None else current_level(district)
     return selectors.shortfalls_for(district, level)
@@ -467,7 +464,7 @@ def shortfalls(request: HttpRequest, query: Query[ReserveQuery]) -> Any:
 
 @router.get("/transfer-plan", response=list[PlanLineOut], summary="补足缺口的调拨建议")
 def transfer_plan(request: HttpRequest, query: Query[ReserveQuery]) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     district = _district(user, query.district)
     level = query.level if query.level is not None else current_level(district)
     return selectors.transfer_plan(district, level)
@@ -476,7 +473,7 @@ def transfer_plan(request: HttpRequest, query: Query[ReserveQuery]) -> Any:
 @router.get("/alerts", response=list[AlertOut], summary="物资提醒（缺口、临期）")
 @paginate(BoundedLimitOffsetPagination)
 def list_alerts(request: HttpRequest, include_resolved: bool = False) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     return selectors.alerts_for(user=user, open_only=not include_resolved)
 
 
@@ -484,7 +481,7 @@ def list_alerts(request: HttpRequest, include_resolved: bool = False) -> Any:
 def given(
     request: HttpRequest, since: datetime | None = None, until: datetime | None = None
 ) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     return selectors.given_per_district(
         user=user,
         since=clock.aware(since) if since else None,
@@ -494,9 +491,10 @@ def given(
 
 @router.get("/person-issues", response=list[MovementOut], summary="某人员档案领取的物资")
 def person_issues(
-    request: HttpRequest, person_ref: Annotated[str, Field(min_length=1, max_length=80)]
+    request: HttpRequest,
+    person_ref: Annotated[str, api_field(StockMovement, "person_ref", min_length=1)],
 ) -> Any:
-    user = _user(request, Capability.VIEW_SUPPLIES)
+    user = require(request_user(request), Capability.VIEW_SUPPLIES)
     found = list(selectors.issues_for_person(user=user, person_ref=person_ref))
     # What a person was given is part of their file: reading it is audited.
     audit_record(

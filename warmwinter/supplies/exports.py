@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
@@ -47,7 +48,7 @@ def _local(dt: datetime) -> str:
     return clock.local(dt).strftime("%Y-%m-%d %H:%M")
 
 
-def stock_on_hand_xlsx(*, user: Any) -> bytes:
+def stock_on_hand_xlsx(*, user: Actor) -> bytes:
     """Every positive balance the user may see, by warehouse, item and batch."""
     today = clock.local_date()
     balances = (
@@ -96,7 +97,7 @@ def stock_on_hand_xlsx(*, user: Any) -> bytes:
 
 
 def movements_xlsx(
-    *, user: Any, since: datetime | None, until: datetime | None, kind: str | None = None
+    *, user: Actor, since: datetime | None, until: datetime | None, kind: str | None = None
 ) -> bytes:
     qs = selectors.movements_for(user=user, since=since, until=until, kind=kind).order_by(
         "occurred_at", "id"
@@ -155,7 +156,9 @@ def movements_xlsx(
     return _bytes(wb)
 
 
-def given_per_district_xlsx(*, user: Any, since: datetime | None, until: datetime | None) -> bytes:
+def given_per_district_xlsx(
+    *, user: Actor, since: datetime | None, until: datetime | None
+) -> bytes:
     rows = selectors.given_per_district(user=user, since=since, until=until)
     wb = Workbook()
     _sheet(

@@ -1,34 +1,38 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from warmwinter.core import clock
+from warmwinter.core.validation import form_field
 from warmwinter.places.models import Place
 from warmwinter.supplies.models import (
+    QUANTITY_DECIMAL_PLACES,
+    QUANTITY_MAX_DIGITS,
     Batch,
     Item,
     MovementKind,
     ReceiptSource,
     RecipientKind,
+    ReserveTarget,
+    StockMovement,
+    Transfer,
     Warehouse,
     WarehouseKind,
 )
+from warmwinter.supplies.validators import QUANTITY
 from warmwinter.weather.levels import ResponseLevel
 
 
-def _quantity_field(**kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(
+def _quantity_field() -> forms.Field:
+    return form_field(
+        QUANTITY,
         label=_("数量"),
-        max_digits=12,
-        decimal_places=3,
-        min_value=Decimal("0.001"),
-        max_value=Decimal(1_000_000),
-        **kwargs,
+        max_digits=QUANTITY_MAX_DIGITS,
+        decimal_places=QUANTITY_DECIMAL_PLACES,
     )
 
 
@@ -53,8 +57,8 @@ class ReceiptForm(forms.Form):
     item = ItemChoiceField(label=_("物资"), queryset=Item.objects.active())
     quantity = _quantity_field()
     source_kind = forms.ChoiceField(label=_("来源类型"), choices=ReceiptSource.choices)
-    source = forms.CharField(label=_("捐赠方/供应商"), max_length=120)
-    batch_code = forms.CharField(label=_("批次号"), max_length=60, required=False)
+    source = form_field(StockMovement, "source", label=_("捐赠方/供应商"), required=True)
+    batch_code = form_field(Batch, "code", required=False)
     expires_on = forms.DateField(
         label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -64,13 +68,13 @@ class IssueForm(forms.Form):
     item = ItemChoiceField(label=_("物资"), queryset=Item.objects.active())
     quantity = _quantity_field()
     recipient_kind = forms.ChoiceField(label=_("发放对象"), choices=RecipientKind.choices)
-    recipient_label = forms.CharField(
-        label=_("受领人"), max_length=120, required=False, help_text=_("可写体貌特征或临时编号")
+    recipient_label = form_field(
+        StockMovement, "recipient_label", help_text=_("可写体貌特征或临时编号")
     )
     shelter = forms.ModelChoiceField(
         label=_("临时救助场所"), queryset=Place.objects.none(), required=False
     )
-    person_ref = forms.CharField(label=_("人员档案"), max_length=80, required=False)
+    person_ref = form_field(StockMovement, "person_ref")
 
     def __init__(self, *args: Any, shelters: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,7 +87,7 @@ class TransferForm(forms.Form):
     )
     item = ItemChoiceField(label=_("物资"), queryset=Item.objects.active())
     quantity = _quantity_field()
-    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    note = form_field(Transfer, "note")
 
 
 class CorrectionForm(forms.Form):
@@ -97,7 +101,7 @@ class CorrectionForm(forms.Form):
     )
     increase = forms.BooleanField(label=_("盘盈（增加）"), required=False)
     quantity = _quantity_field()
-    reason = forms.CharField(label=_("原因"), max_length=200)
+    reason = form_field(StockMovement, "reason", label=_("原因"), required=True)
 
     def __init__(self, *args: Any, batches: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,13 +128,7 @@ class TargetForm(forms.Form):
     warehouse = forms.ModelChoiceField(label=_("仓库"), queryset=Warehouse.objects.none())
     item = ItemChoiceField(label=_("物资"), queryset=Item.objects.active())
     level = forms.TypedChoiceField(label=_("响应等级"), coerce=int, choices=ResponseLevel.choices)
-    quantity = forms.DecimalField(
-        label=_("储备目标"),
-        max_digits=12,
-        decimal_places=3,
-        min_value=Decimal(0),
-        max_value=Decimal(1_000_000),
-    )
+    quantity = form_field(ReserveTarget, "quantity")
 
     def __init__(self, *args: Any, warehouses: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

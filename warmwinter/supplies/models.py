@@ -19,11 +19,19 @@ from django.utils.translation import gettext_lazy as _
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import ArchivableModel
 from warmwinter.places.models import OrgUnit
+from warmwinter.supplies.validators import TARGET_QUANTITY
+
+#: Quantities: whole units (件/条/箱) are whole numbers, divisible ones up to 3 decimals.
+QUANTITY_MAX_DIGITS, QUANTITY_DECIMAL_PLACES = 12, 3
 
 
 def quantity_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:  # type: ignore[type-arg]
-    """Quantities: whole units (件/条/箱) are whole numbers, divisible ones up to 3 decimals."""
-    return models.DecimalField(verbose_name, max_digits=12, decimal_places=3, **kwargs)
+    return models.DecimalField(
+        verbose_name,
+        max_digits=QUANTITY_MAX_DIGITS,
+        decimal_places=QUANTITY_DECIMAL_PLACES,
+        **kwargs,
+    )
 
 
 class ItemCategory(models.TextChoices):
@@ -307,7 +315,7 @@ class ReserveTarget(models.Model):
     )
     item = models.ForeignKey(Item, verbose_name=_("物资"), on_delete=models.PROTECT)
     level = models.PositiveSmallIntegerField(_("响应等级"))
-    quantity = quantity_field(_("储备目标"))
+    quantity = quantity_field(_("储备目标"), validators=TARGET_QUANTITY)
     modified_at = models.DateTimeField(_("修改时间"), auto_now=True)
     modified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

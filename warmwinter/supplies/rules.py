@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-#: Batches expiring within this many days are reported as near expiry (settings may override
-#: with SUPPLIES_EXPIRY_WARNING_DAYS).
-DEFAULT_EXPIRY_WARNING_DAYS = 30
-
 
 def effective_target(targets_by_level: Mapping[int, Decimal], level: int) -> Decimal | None:
     """The target in force at `level`: the row for that level, else the nearest lower level's.

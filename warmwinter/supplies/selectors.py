@@ -8,11 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.scoping import get_visible_or_404, visible_to
-from warmwinter.core import clock
+from warmwinter.core import clock, rulebook
 from warmwinter.places.models import OrgLevel, OrgUnit
 from warmwinter.supplies import rules
 from warmwinter.supplies.models import (
@@ -39,7 +39,9 @@ def _exact(total: Decimal | None) -> Decimal:
 
 
 def expiry_warning_days() -> int:
-    return int(getattr(settings, "SUPPLIES_EXPIRY_WARNING_DAYS", rules.DEFAULT_EXPIRY_WARNING_DAYS))
+    """Batches expiring within this many days are near expiry (the rulebook's
+    supplies.expiry_warning)."""
+    return rulebook.integer("supplies.expiry_warning")
 
 
 def items() -> QuerySet[Item]:
@@ -51,7 +53,7 @@ def item_by_code(code: str) -> Item | None:
 
 
 def warehouses_for(
-    *, user: Any, kind: str | None = None, district: OrgUnit | None = None
+    *, user: Actor, kind: str | None = None, district: OrgUnit | None = None
 ) -> QuerySet[Warehouse]:
     qs = visible_to(
         Warehouse.objects.active().select_related("org_unit", "org_unit__parent", "holder"), user
@@ -63,11 +65,11 @@ def warehouses_for(
     return qs
 
 
-def warehouse_for(user: Any, pk: Any) -> Warehouse:
+def warehouse_for(user: Actor, pk: Any) -> Warehouse:
     return get_visible_or_404(Warehouse.objects.active().select_related("org_unit"), user, pk=pk)
 
 
-def mobile_warehouses_for(user: Any) -> list[Warehouse]:
+def mobile_warehouses_for(user: Actor) -> list[Warehouse]:
     """The mobile stock a patrol member carries: the ones they hold first, then their district's."""
     qs = warehouses_for(user=user, kind=WarehouseKind.MOBILE)
     return sorted(qs, key=lambda w: (w.holder_id != user.pk, w.code))
@@ -133,7 +135,7 @@ def ledger_sum(warehouse: Warehouse, item: Item) -> Decimal:
 
 def movements_for(
     *,
-    user: Any,
+    user: Actor,
     warehouse: Warehouse | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -159,12 +161,12 @@ def movements_for(
     return qs
 
 
-def issues_for_person(*, user: Any, person_ref: str) -> QuerySet[StockMovement]:
+def issues_for_person(*, user: Actor, person_ref: str) -> QuerySet[StockMovement]:
     """What a person was given (their file's supplies), within the user's scope."""
     return movements_for(user=user, kind=MovementKind.ISSUE).filter(person_ref=person_ref)
 
 
-def issues_for_document(*, user: Any, ref_type: str, ref_id: str) -> QuerySet[StockMovement]:
+def issues_for_document(*, user: Actor, ref_type: str, ref_id: str) -> QuerySet[StockMovement]:
     """What was given in one encounter or admission, within the user's scope."""
     return movements_for(user=user, kind=MovementKind.ISSUE).filter(
         ref_type=ref_type, ref_id=ref_id
@@ -177,7 +179,7 @@ def _district_code(path: str) -> str:
 
 
 def given_per_district(
-    *, user: Any, since: datetime | None = None, until: datetime | None = None
+    *, user: Actor, since: datetime | None = None, until: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Items issued per district (the district of the issuing warehouse), one grouped query.
     City-level warehouses are grouped under the city."""
@@ -206,7 +208,7 @@ def given_per_district(
     return result
 
 
-def transfers_for(user: Any, *, status: str | None = None) -> QuerySet[Transfer]:
+def transfers_for(user: Actor, *, status: str | None = None) -> QuerySet[Transfer]:
     """Transfers whose sending or receiving warehouse the user can see."""
     visible = warehouses_for(user=user).values("pk")
     qs = Transfer.objects.select_related(
@@ -217,7 +219,7 @@ def transfers_for(user: Any, *, status: str | None = None) -> QuerySet[Transfer]
     return qs
 
 
-def transfer_for(user: Any, pk: Any) -> Transfer:
+def transfer_for(user: Actor, pk: Any) -> Transfer:
     try:
         return transfers_for(user).get(pk=pk)
     except (Transfer.DoesNotExist, ValueError, TypeError):
@@ -226,11 +228,11 @@ def transfer_for(user: Any, pk: Any) -> Transfer:
         raise Http404 from None
 
 
-def in_transit_count(user: Any) -> int:
+def in_transit_count(user: Actor) -> int:
     return transfers_for(user, status=TransferStatus.IN_TRANSIT).count()
 
 
-def alerts_for(*, user: Any, open_only: bool = True) -> QuerySet[StockAlert]:
+def alerts_for(*, user: Actor, open_only: bool = True) -> QuerySet[StockAlert]:
     qs = visible_to(
         StockAlert.objects.select_related("warehouse", "warehouse__org_unit", "item", "batch"), user
     )
@@ -239,7 +241,7 @@ def alerts_for(*, user: Any, open_only: bool = True) -> QuerySet[StockAlert]:
     return qs
 
 
-def targets_for(*, user: Any, warehouse: Warehouse | None = None) -> QuerySet[ReserveTarget]:
+def targets_for(*, user: Actor, warehouse: Warehouse | None = None) -> QuerySet[ReserveTarget]:
     qs = visible_to(ReserveTarget.objects.select_related("warehouse", "item"), user)
     if warehouse is not None:
         qs = qs.filter(warehouse=warehouse)

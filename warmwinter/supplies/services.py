@@ -15,15 +15,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, may, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
+from warmwinter.core.validation import refusal
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.supplies import rules
 from warmwinter.supplies.models import (
@@ -39,8 +41,7 @@ from warmwinter.supplies.models import (
     TransferStatus,
     Warehouse,
 )
-
-MAX_QUANTITY = Decimal("1000000")
+from warmwinter.supplies.validators import QUANTITY, TARGET_QUANTITY
 
 
 @dataclass(frozen=True)
@@ -56,28 +57,23 @@ def _voucher(prefix: str) -> str:
     return f"{prefix}{clock.local_date():%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
-def _require(by: Any, capability: Capability, warehouse: Warehouse) -> None:
-    if not by.can(capability):
-        raise PermissionDenied(_("您的角色不能执行此物资操作"))
-    if by.org_unit is None or not by.org_unit.contains(warehouse.org_unit):
-        # The caller resolved the warehouse through the user's scope; this is a second lock.
-        raise PermissionDenied(_("只能操作本单位范围内的仓库"))
+def _in_use(warehouse: Warehouse) -> None:
     if warehouse.is_archived:
         raise ValidationError(_("仓库 %(w)s 已停用") % {"w": warehouse.name})
 
 
 def checked_quantity(item: Item, raw: Any, *, field: str = "quantity") -> Decimal:
-    """A positive quantity that the item's unit allows; ValidationError otherwise."""
+    """A quantity within the typed bound (`validators.QUANTITY`, as the page and the API say
+    it) that the item's unit allows; ValidationError otherwise."""
     try:
         quantity = raw if isinstance(raw, Decimal) else Decimal(str(raw))
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("数量须为数字")}) from None
     if not quantity.is_finite():
         raise ValidationError({field: _("数量须为数字")})
-    if quantity <= 0:
-        raise ValidationError({field: _("%(item)s 的数量须大于 0") % {"item": item.name}})
-    if quantity > MAX_QUANTITY:
-        raise ValidationError({field: _("数量过大")})
+    refused = refusal(QUANTITY, quantity)
+    if refused is not None:
+        raise ValidationError({field: refused})
     if quantity != quantity.quantize(Decimal("0.001")):
         raise ValidationError({field: _("数量最多保留 3 位小数")})
     if item.whole_units and not rules.is_whole(quantity):
@@ -119,7 +115,7 @@ def _post(
     delta: Decimal,
     kind: str,
     voucher: str,
-    by: Any,
+    by: Actor,
     occurred_at: datetime,
     **fields: Any,
 ) -> StockMovement:
@@ -157,7 +153,7 @@ def _take(
     line: Line,
     kind: str,
     voucher: str,
-    by: Any,
+    by: Actor,
     occurred_at: datetime,
     **fields: Any,
 ) -> list[StockMovement]:
@@ -241,7 +237,7 @@ def _merged(lines: Sequence[Line]) -> list[Line]:
 
 def stock_receive(
     *,
-    by: Any,
+    by: Actor,
     warehouse: Warehouse,
     item: Item,
     quantity: Any,
@@ -254,7 +250,8 @@ def stock_receive(
 ) -> StockMovement:
     """Receive a donation or purchase into `warehouse` as one batch. An item with a shelf life
     and no stated expiry expires `shelf_life_days` after receipt."""
-    _require(by, Capability.MANAGE_SUPPLIES, warehouse)
+    require(by, Capability.MANAGE_SUPPLIES, within=warehouse.org_unit)
+    _in_use(warehouse)
     qty = checked_quantity(item, quantity)
     if source_kind not in ReceiptSource.values:
         raise ValidationError({"source_kind": _("来源类型须为捐赠或采购")})
@@ -300,7 +297,7 @@ def stock_receive(
 
 def stock_issue(
     *,
-    by: Any,
+    by: Actor,
     warehouse: Warehouse,
     lines: Sequence[Line],
     recipient_kind: str,
@@ -318,7 +315,8 @@ def stock_issue(
 
     `person` is a people.Person the caller fetched through the user's scope: the issue is then
     recorded on that file's timeline (一人一档) in the same transaction."""
-    _require(by, Capability.ISSUE_SUPPLIES, warehouse)
+    require(by, Capability.ISSUE_SUPPLIES, within=warehouse.org_unit)
+    _in_use(warehouse)
     if person is not None:
         person_ref = f"{person._meta.label_lower}:{person.pk}"
     merged = _merged(lines)
@@ -376,7 +374,7 @@ def stock_issue(
 
 
 def _record_on_timeline(
-    person: Any, *, by: Any, warehouse: Warehouse, lines: Sequence[Line], at: datetime
+    person: Any, *, by: Actor, warehouse: Warehouse, lines: Sequence[Line], at: datetime
 ) -> None:
     from warmwinter.people.models import TimelineKind
     from warmwinter.people.services import timeline_record
@@ -396,14 +394,15 @@ def _record_on_timeline(
 
 def stock_transfer_send(
     *,
-    by: Any,
+    by: Actor,
     from_warehouse: Warehouse,
     to_warehouse: Warehouse,
     lines: Sequence[Line],
     note: str = "",
 ) -> Transfer:
     """Send stock to another warehouse: it leaves now and is in transit until received."""
-    _require(by, Capability.MANAGE_SUPPLIES, from_warehouse)
+    require(by, Capability.MANAGE_SUPPLIES, within=from_warehouse.org_unit)
+    _in_use(from_warehouse)
     if from_warehouse.pk == to_warehouse.pk:
         raise ValidationError({"to_warehouse": _("调入仓库不能与调出仓库相同")})
     if to_warehouse.is_archived:
@@ -439,9 +438,10 @@ def stock_transfer_send(
     return transfer
 
 
-def stock_transfer_receive(*, by: Any, transfer: Transfer) -> list[StockMovement]:
+def stock_transfer_receive(*, by: Actor, transfer: Transfer) -> list[StockMovement]:
     """Receive a transfer into its destination, batch by batch as it was sent. Twice is refused."""
-    _require(by, Capability.ISSUE_SUPPLIES, transfer.to_warehouse)
+    require(by, Capability.ISSUE_SUPPLIES, within=transfer.to_warehouse.org_unit)
+    _in_use(transfer.to_warehouse)
     now = timezone.now()
     with transaction.atomic():
         claimed = Transfer.objects.filter(pk=transfer.pk, status=TransferStatus.IN_TRANSIT).update(
@@ -476,7 +476,7 @@ def stock_transfer_receive(*, by: Any, transfer: Transfer) -> list[StockMovement
 
 def stock_correct(
     *,
-    by: Any,
+    by: Actor,
     warehouse: Warehouse,
     batch: Batch,
     kind: str,
@@ -486,7 +486,8 @@ def stock_correct(
 ) -> StockMovement:
     """An adjustment after a stock count (up or down) or a write-off (damaged, expired: down),
     always with a reason."""
-    _require(by, Capability.MANAGE_SUPPLIES, warehouse)
+    require(by, Capability.MANAGE_SUPPLIES, within=warehouse.org_unit)
+    _in_use(warehouse)
     if kind not in (MovementKind.ADJUSTMENT, MovementKind.WRITE_OFF):
         raise ValidationError({"kind": _("只能盘点调整或报损核销")})
     if kind == MovementKind.WRITE_OFF and increase:
@@ -514,10 +515,11 @@ def stock_correct(
 
 
 def target_set(
-    *, by: Any, warehouse: Warehouse, item: Item, level: int, quantity: Any
+    *, by: Actor, warehouse: Warehouse, item: Item, level: int, quantity: Any
 ) -> ReserveTarget:
     """Set the reserve target of an item in a warehouse at a response level."""
-    _require(by, Capability.MANAGE_SUPPLIES, warehouse)
+    require(by, Capability.MANAGE_SUPPLIES, within=warehouse.org_unit)
+    _in_use(warehouse)
     from warmwinter.weather.levels import ResponseLevel
 
     if level not in ResponseLevel.values:
@@ -526,6 +528,11 @@ def target_set(
         qty = Decimal(str(quantity))
     except (InvalidOperation, ValueError):
         raise ValidationError({"quantity": _("数量须为数字")}) from None
+    if not qty.is_finite():
+        raise ValidationError({"quantity": _("数量须为数字")})
+    refused = refusal(TARGET_QUANTITY, qty)
+    if refused is not None:
+        raise ValidationError({"quantity": refused})
     if qty != 0:
         qty = checked_quantity(item, qty)
     with transaction.atomic():
@@ -544,14 +551,15 @@ def target_set(
     return target
 
 
-def transfers_from_plan(*, by: Any, plan: Sequence[Any]) -> tuple[list[Transfer], int]:
+def transfers_from_plan(*, by: Actor, plan: Sequence[Any]) -> tuple[list[Transfer], int]:
     """Send the suggested transfers (selectors.transfer_plan) that `by` may send: one transfer per
     (from, to) pair. Returns the transfers made and how many plan lines were left to others
     (stock outside the user's unit, e.g. the city store for a district user)."""
+    require(by, Capability.MANAGE_SUPPLIES)
     groups: dict[tuple[int, int], list[Any]] = {}
     skipped = 0
     for line in plan:
-        if by.org_unit is None or not by.org_unit.contains(line.from_warehouse.org_unit):
+        if not may(by, Capability.MANAGE_SUPPLIES, within=line.from_warehouse.org_unit):
             skipped += 1
             continue
         groups.setdefault((line.from_warehouse.pk, line.to_warehouse.pk), []).append(line)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from warmwinter.accounts.auth import request_user
 from warmwinter.weather import services
 from warmwinter.weather.models import (
     ForecastRule,
@@ -63,13 +64,13 @@ class RuleSetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description=_("复制现行规则为新草稿版本"))
     def copy_to_draft(self, request: HttpRequest, queryset: QuerySet[RuleSet]) -> None:
-        draft = services.ruleset_draft(by=request.user)
+        draft = services.ruleset_draft(by=request_user(request))
         self.message_user(request, _("已创建草稿 v%(v)s") % {"v": draft.version}, messages.SUCCESS)
 
     @admin.action(description=_("发布所选草稿版本"))
     def publish(self, request: HttpRequest, queryset: QuerySet[RuleSet]) -> None:
         for ruleset in queryset.filter(published_at__isnull=True).order_by("version"):
-            services.ruleset_publish(ruleset=ruleset, by=request.user)
+            services.ruleset_publish(ruleset=ruleset, by=request_user(request))
         self.message_user(request, _("已发布"), messages.SUCCESS)
 
 

@@ -2,7 +2,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -10,14 +9,16 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from warmwinter.accounts.auth import TokenAuth, request_user
+from warmwinter.accounts.permissions import require
 from warmwinter.accounts.roles import Capability
 from warmwinter.core import clock
+from warmwinter.core.validation import api_field
 from warmwinter.pagination import BoundedLimitOffsetPagination
 from warmwinter.places.selectors import districts_visible_to
 from warmwinter.weather import selectors, services
 from warmwinter.weather.levels import LevelEffects, ResponseLevel
-from warmwinter.weather.models import LevelEvent, WeatherWarning
-from warmwinter.weather.parsing import WarningRejected
+from warmwinter.weather.models import Forecast, LevelEvent, WeatherWarning
+from warmwinter.weather.parsing import WarningRejectedError
 
 router = Router()
 
@@ -35,13 +36,6 @@ REJECTION_STATUS = {
     "no_reference": 422,
     "conflict": 409,
 }
-
-
-def _user_with(request: HttpRequest, capability: Capability) -> Any:
-    user = request_user(request)
-    if not user.can(capability):
-        raise PermissionDenied(_("您的角色无权执行此操作"))
-    return user
 
 
 class WarningOut(Schema):
@@ -176,15 +170,22 @@ class RequiredPatrolsOut(Schema):
 
 
 class LevelSetIn(Schema):
-    level: Annotated[int, Field(ge=0, le=5, description="0 常态、1 预备、2 IV、3 III、4 II、5 I")]
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    level: Annotated[
+        int,
+        Field(
+            ge=min(ResponseLevel.values),
+            le=max(ResponseLevel.values),
+            description="0 常态、1 预备、2 IV、3 III、4 II、5 I",
+        ),
+    ]
+    reason: Annotated[str, api_field(LevelEvent, "reason", min_length=1)]
 
 
 class ForecastIn(Schema):
     district_code: DistrictCode | None = Field(None, description="空为全市")
     night: date
-    min_temp_c: Annotated[Decimal, Field(ge=-40, le=45, max_digits=4, decimal_places=1)]
-    issuer: Annotated[str, Field(max_length=100)] = ""
+    min_temp_c: Annotated[Decimal, api_field(Forecast, "min_temp_c")]
+    issuer: Annotated[str, api_field(Forecast, "issuer")] = ""
 
 
 class ForecastOut(Schema):
@@ -243,10 +244,10 @@ def _district_level_out(dl: selectors.DistrictLevel) -> dict[str, Any]:
     },
 )
 def push_warning(request: HttpRequest) -> Any:
-    user = _user_with(request, Capability.MANAGE_WEATHER)
+    user = request_user(request)
     try:
         result = services.warning_ingest(data=request.body, by=user, via="api")
-    except WarningRejected as exc:
+    except WarningRejectedError as exc:
         raise HttpError(REJECTION_STATUS.get(exc.kind, 400), exc.message) from None
     body = {"created": result.created, "warning": result.warning, "level_changes": result.events}
     return Status(201 if result.created else 200, body)
@@ -255,7 +256,7 @@ def push_warning(request: HttpRequest) -> Any:
 @router.get("/warnings", response=list[WarningOut], summary="气象预警列表")
 @paginate(BoundedLimitOffsetPagination)
 def list_warnings(request: HttpRequest, filters: Query[WarningFilter]) -> Any:
-    user = _user_with(request, Capability.VIEW_WEATHER)
+    user = require(request_user(request), Capability.VIEW_WEATHER)
     district = selectors.district_for(user, filters.district) if filters.district else None
     if filters.in_force:
         return selectors.warnings_in_force(district=district)
@@ -266,20 +267,20 @@ def list_warnings(request: HttpRequest, filters: Query[WarningFilter]) -> Any:
     "/warnings/{int:warning_id}", response=WarningDetailOut, summary="气象预警详情（含原文）"
 )
 def get_warning(request: HttpRequest, warning_id: int) -> Any:
-    _user_with(request, Capability.VIEW_WEATHER)
+    require(request_user(request), Capability.VIEW_WEATHER)
     warning = selectors.warning_by_id(warning_id)
     return warning
 
 
 @router.get("/levels", response=list[DistrictLevelOut], summary="各区当前响应等级（按权限范围）")
 def list_levels(request: HttpRequest) -> Any:
-    user = _user_with(request, Capability.VIEW_WEATHER)
+    user = require(request_user(request), Capability.VIEW_WEATHER)
     return [_district_level_out(dl) for dl in selectors.district_levels(districts_visible_to(user))]
 
 
 @router.get("/levels/{code}", response=DistrictWeatherOut, summary="某区的响应等级、预警与措施")
 def get_level(request: HttpRequest, code: DistrictCode) -> Any:
-    user = _user_with(request, Capability.VIEW_WEATHER)
+    user = require(request_user(request), Capability.VIEW_WEATHER)
     district = selectors.district_for(user, code)
     (dl,) = selectors.district_levels(selectors.districts_qs(district))
     return {
@@ -302,7 +303,7 @@ def get_level(request: HttpRequest, code: DistrictCode) -> Any:
     "/levels/{code}", response={201: LevelEventOut}, summary="人工调整某区响应等级（市级管理员）"
 )
 def set_level(request: HttpRequest, code: DistrictCode, payload: LevelSetIn) -> Any:
-    user = _user_with(request, Capability.MANAGE_WEATHER)
+    user = request_user(request)
     district = selectors.district_for(user, code)
     event = services.level_set_manually(
         district=district, level=payload.level, reason=payload.reason, by=user
@@ -318,7 +319,7 @@ def set_level(request: HttpRequest, code: DistrictCode, payload: LevelSetIn) -> 
 def required_patrols(
     request: HttpRequest, district: DistrictCode | None = None, night: date | None = None
 ) -> Any:
-    user = _user_with(request, Capability.VIEW_WEATHER)
+    user = require(request_user(request), Capability.VIEW_WEATHER)
     if district:
         unit = selectors.district_for(user, district)
     else:
@@ -355,7 +356,7 @@ def required_patrols(
 
 @router.post("/forecasts", response={201: ForecastOut}, summary="录入夜间最低气温预报（预报规则）")
 def create_forecast(request: HttpRequest, payload: ForecastIn) -> Any:
-    user = _user_with(request, Capability.MANAGE_WEATHER)
+    user = request_user(request)
     district = (
         selectors.district_for(user, payload.district_code) if payload.district_code else None
     )
@@ -381,7 +382,7 @@ def create_forecast(request: HttpRequest, payload: ForecastIn) -> Any:
 
 @router.get("/rules", summary="现行响应规则（预警→等级、预报阈值、各级措施、巡查频次）")
 def current_rules(request: HttpRequest) -> dict[str, Any]:
-    _user_with(request, Capability.VIEW_WEATHER)
+    require(request_user(request), Capability.VIEW_WEATHER)
     view = selectors.rules_in_force()
     return {
         "version": view.ruleset.version if view.ruleset else None,

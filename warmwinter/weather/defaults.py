@@ -90,7 +90,7 @@ PATROLS: list[tuple[int, str, str, int, time, time]] = [
 def install(apps: Any, *, version: int = 1) -> None:
     """Install the default rules as `version` unless that version exists. `apps` is the app
     registry (django.apps.apps, or a migration's historical one)."""
-    RuleSet = apps.get_model("weather", "RuleSet")  # noqa: N806
+    RuleSet = apps.get_model("weather", "RuleSet")
     if RuleSet.objects.filter(version=version).exists():
         return
     from django.utils import timezone

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.scoping import Scope
+from warmwinter.core.validation import between
 from warmwinter.places.models import KeyPlaceType, OrgUnit, PlaceKind
 from warmwinter.weather.levels import ResponseLevel
 
@@ -293,7 +295,12 @@ class Forecast(models.Model):
         related_name="+",
     )
     night = models.DateField(_("夜间（起始日期）"))
-    min_temp_c = models.DecimalField(_("预报最低气温（°C）"), max_digits=4, decimal_places=1)
+    min_temp_c = models.DecimalField(
+        _("预报最低气温（°C）"),
+        max_digits=4,
+        decimal_places=1,
+        validators=between(Decimal(-40), Decimal(45), _("气温超出合理范围（-40 至 45 °C）")),
+    )
     issuer = models.CharField(_("发布单位"), max_length=100, blank=True)
     received_at = models.DateTimeField(_("接收时间"), default=timezone.now)
     received_by = models.ForeignKey(

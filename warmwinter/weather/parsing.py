@@ -8,7 +8,7 @@
 3. the plain signal text forecasters and WeChat posts use:
    「上海中心气象台2026年1月20日16时发布寒潮蓝色预警信号」.
 
-Pure functions: bytes in, a `ParsedWarning` out, or `WarningRejected` with a sentence a person can
+Pure functions: bytes in, a `ParsedWarning` out, or `WarningRejectedError` with a sentence a person can
 act on. XML goes through defusedxml with DTDs forbidden, so an XXE or "billion laughs" document
 is refused before any entity is expanded.
 """
@@ -75,7 +75,7 @@ CHINESE_COLOURS = {"蓝": "blue", "黄": "yellow", "橙": "orange", "红": "red"
 MSG_TYPES = {"alert": "Alert", "update": "Update", "cancel": "Cancel"}
 
 
-class WarningRejected(Exception):  # noqa: N818 - a verdict, not a programming error
+class WarningRejectedError(Exception):
     """The message cannot be ingested. `kind` is one of: empty, too_large, hostile, malformed,
     unknown_type, unknown_area, not_actual, no_reference, conflict."""
 
@@ -122,7 +122,7 @@ def parse_message(data: bytes | str, *, districts: Mapping[str, str]) -> ParsedW
     raw = _decode(data)
     text = raw.lstrip("\ufeff \t\r\n")
     if not text:
-        raise WarningRejected("empty", _("消息为空"))
+        raise WarningRejectedError("empty", _("消息为空"))
     if text.startswith("<"):
         return parse_cap(raw, districts=districts)
     return parse_signal_text(raw, districts=districts)
@@ -131,16 +131,16 @@ def parse_message(data: bytes | str, *, districts: Mapping[str, str]) -> ParsedW
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         if len(data.encode("utf-8", "replace")) > MAX_BYTES:
-            raise WarningRejected("too_large", _("消息过大（上限 256 KB）"))
+            raise WarningRejectedError("too_large", _("消息过大（上限 256 KB）"))
         return data
     if len(data) > MAX_BYTES:
-        raise WarningRejected("too_large", _("消息过大（上限 256 KB）"))
+        raise WarningRejectedError("too_large", _("消息过大（上限 256 KB）"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise WarningRejected("malformed", _("消息编码无法识别（应为 UTF-8 或 GB18030）"))
+    raise WarningRejectedError("malformed", _("消息编码无法识别（应为 UTF-8 或 GB18030）"))
 
 
 # --- CAP ---------------------------------------------------------------------------------
@@ -172,15 +172,15 @@ def parse_cap(raw: str, *, districts: Mapping[str, str]) -> ParsedWarning:
     try:
         root = safe_fromstring(raw.encode("utf-8"), forbid_dtd=True)
     except DefusedXmlException:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "hostile", _("拒绝处理：消息含有 DTD 或实体声明（可能是 XXE 或实体炸弹攻击）")
         ) from None
     except ParseError as exc:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "malformed", _("XML 格式错误或内容不完整：%(e)s") % {"e": exc}
         ) from None
     if _local(root.tag) != "alert":
-        raise WarningRejected("malformed", _("不是 CAP 预警消息（根元素应为 alert）"))
+        raise WarningRejectedError("malformed", _("不是 CAP 预警消息（根元素应为 alert）"))
     oasis = root.tag.startswith("{" + OASIS_NS + "}")
     source = "cap_oasis" if oasis else "cap_cn"
 
@@ -196,18 +196,18 @@ def parse_cap(raw: str, *, districts: Mapping[str, str]) -> ParsedWarning:
     if info is None:
         missing.append("info")
     if missing:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "malformed", _("CAP 消息缺少必需的字段：%(f)s") % {"f": "、".join(missing)}
         )
     assert info is not None  # noqa: S101 - narrowed by the check above
     status = _text(root, "status") or "Actual"
     if status.lower() != "actual":
-        raise WarningRejected(
+        raise WarningRejectedError(
             "not_actual", _("消息状态为 %(s)s（测试或演练），未入库") % {"s": status}
         )
     msg_type = MSG_TYPES.get(msg_type_raw.lower())
     if msg_type is None:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "malformed",
             _("不支持的消息类型：%(t)s（应为 Alert、Update 或 Cancel）") % {"t": msg_type_raw},
         )
@@ -266,7 +266,7 @@ def _cap_type(event: str, codes: list[str], headline: str) -> tuple[str, str]:
             if name in lowered:
                 return kind, reverse.get(kind, "")
     shown = event or ", ".join(c for c in codes if c) or "?"
-    raise WarningRejected(
+    raise WarningRejectedError(
         "unknown_type", _("不认识的预警类型：%(t)s，未入库，响应等级不变") % {"t": shown}
     )
 
@@ -278,7 +278,7 @@ def _cap_colour(severity: str, text: str) -> str:
     for name, value in CHINESE_COLOURS.items():
         if f"{name}色" in text:
             return value
-    raise WarningRejected(
+    raise WarningRejectedError(
         "malformed", _("无法确定预警颜色（severity 为 %(s)s）") % {"s": severity or "空"}
     )
 
@@ -300,7 +300,7 @@ def _cap_area(info: Element, districts: Mapping[str, str]) -> tuple[bool, list[s
         found_city, found = _districts_named(" ".join(names), districts)
         whole_city, codes = found_city, set(found)
     if not whole_city and not codes:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "unknown_area",
             _("预警区域不在本市范围内，或无法识别：%(a)s")
             % {"a": "、".join(n for n in names if n) or "空"},
@@ -318,7 +318,7 @@ def _parse_time(value: str, name: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "malformed", _("时间格式不正确：%(n)s = %(v)s") % {"n": name, "v": value}
         ) from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=clock.SHANGHAI)
@@ -342,18 +342,18 @@ def parse_signal_text(raw: str, *, districts: Mapping[str, str]) -> ParsedWarnin
     if not signals:
         other = _ANY_SIGNAL.search(text)
         if head and other:
-            raise WarningRejected(
+            raise WarningRejectedError(
                 "unknown_type",
                 _("不认识的预警类型：%(t)s，未入库，响应等级不变") % {"t": other.group(1)},
             )
-        raise WarningRejected(
+        raise WarningRejectedError(
             "malformed",
             _(
                 "无法识别的预警信号文本：应形如「上海中心气象台2026年1月20日16时发布寒潮蓝色预警信号」"
             ),
         )
     if head is None:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "malformed", _("预警信号文本缺少发布单位和发布时间（某某气象台某年某月某日某时）")
         )
     try:
@@ -366,7 +366,7 @@ def parse_signal_text(raw: str, *, districts: Mapping[str, str]) -> ParsedWarnin
             tzinfo=clock.SHANGHAI,
         )
     except ValueError:
-        raise WarningRejected("malformed", _("预警信号文本中的发布时间无效")) from None
+        raise WarningRejectedError("malformed", _("预警信号文本中的发布时间无效")) from None
 
     statement = text[head.end() : signals[-1].end()]
     new = signals[-1]
@@ -413,14 +413,16 @@ def parse_signal_text(raw: str, *, districts: Mapping[str, str]) -> ParsedWarnin
 
 def split_feed(data: bytes) -> list[str]:
     """A feed body is one CAP message or a container of `alert` elements; each is returned as
-    its own document. Hostile or malformed feeds raise WarningRejected."""
+    its own document. Hostile or malformed feeds raise WarningRejectedError."""
     raw = _decode(data)
     try:
         root = safe_fromstring(raw.encode("utf-8"), forbid_dtd=True)
     except DefusedXmlException:
-        raise WarningRejected("hostile", _("拒绝处理：订阅源含有 DTD 或实体声明")) from None
+        raise WarningRejectedError("hostile", _("拒绝处理：订阅源含有 DTD 或实体声明")) from None
     except ParseError as exc:
-        raise WarningRejected("malformed", _("订阅源 XML 格式错误：%(e)s") % {"e": exc}) from None
+        raise WarningRejectedError(
+            "malformed", _("订阅源 XML 格式错误：%(e)s") % {"e": exc}
+        ) from None
     if _local(root.tag) == "alert":
         return [raw]
     return [tostring(el, encoding="unicode") for el in root.iter() if _local(el.tag) == "alert"]

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from warmwinter.accounts.permissions import Actor
 from warmwinter.core import clock
 from warmwinter.places.models import OrgUnit, Place, PlaceKind
 from warmwinter.places.selectors import district_by_code, districts_visible_to
@@ -102,7 +103,7 @@ def level_effects(district: OrgUnit) -> LevelEffects:
     effects: LevelEffects | None = cache.get(key)
     if effects is None:
         effects = effects_for(current_level(district))
-        cache.set(key, effects, getattr(settings, "WEATHER_EFFECTS_CACHE_S", 10))
+        cache.set(key, effects, settings.WEATHER_EFFECTS_CACHE_S)
     return effects
 
 
@@ -156,7 +157,7 @@ def open_shelters(district: OrgUnit) -> QuerySet[PlaceActivation]:
     )
 
 
-def district_for(user: Any, code: str) -> OrgUnit:
+def district_for(user: Actor, code: str) -> OrgUnit:
     """The district `code` if `user` may follow its response, else 404. A user sees the
     districts in their scope and the district their own unit lies in (a district station)."""
     district = district_by_code(code)
@@ -170,7 +171,7 @@ def district_for(user: Any, code: str) -> OrgUnit:
     raise Http404
 
 
-def home_district(user: Any) -> OrgUnit | None:
+def home_district(user: Actor) -> OrgUnit | None:
     unit = getattr(user, "org_unit", None)
     return unit.district if unit is not None else None
 

@@ -8,20 +8,21 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
+from warmwinter.core.validation import validate
 from warmwinter.notifications.models import Urgency
 from warmwinter.notifications.services import notify, recipients_for
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
@@ -38,7 +39,7 @@ from warmwinter.weather.models import (
     WarningReceipt,
     WeatherWarning,
 )
-from warmwinter.weather.parsing import ParsedWarning, WarningRejected, parse_message
+from warmwinter.weather.parsing import ParsedWarning, WarningRejectedError, parse_message
 
 logger = logging.getLogger(__name__)
 
@@ -67,16 +68,19 @@ class IngestResult:
 
 
 def warning_ingest(
-    *, data: bytes | str, by: Any = None, via: str = "api", now: datetime | None = None
+    *, data: bytes | str, by: Actor | None = None, via: str = "api", now: datetime | None = None
 ) -> IngestResult:
     """Parse and store one warning from any road, then bring the levels of the districts it
     touches up to date, synchronously. A message seen before (by any road) is stored once:
     the result names the warning already stored and `created` is False.
 
-    Raises WarningRejected (nothing is changed) for empty, oversized, hostile, malformed,
+    `by` is the user who enters or pushes it (MANAGE_WEATHER); None is the system polling the
+    feed (`poll_weather_feed`).
+
+    Raises WarningRejectedError (nothing is changed) for empty, oversized, hostile, malformed,
     unknown-type or unknown-area messages and for a cancel of a warning never received."""
-    if by is not None and not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("您的角色不能录入气象预警"))
+    if by is not None:
+        require(by, Capability.MANAGE_WEATHER)
     parsed = parse_message(data, districts=_district_names())
     now = now or timezone.now()
     try:
@@ -90,7 +94,7 @@ def warning_ingest(
         return IngestResult(existing, False, [])
 
 
-def _store(parsed: ParsedWarning, *, by: Any, via: str, now: datetime) -> IngestResult:
+def _store(parsed: ParsedWarning, *, by: Actor | None, via: str, now: datetime) -> IngestResult:
     existing = WeatherWarning.objects.filter(fingerprint=parsed.fingerprint).first()
     if existing is None:
         _check_identifier_reuse(parsed)
@@ -111,7 +115,7 @@ def _store(parsed: ParsedWarning, *, by: Any, via: str, now: datetime) -> Ingest
     )
     refers_to = _referenced_warning(parsed, districts, now)
     if parsed.msg_type == MsgType.CANCEL and refers_to is None:
-        raise WarningRejected(
+        raise WarningRejectedError(
             "no_reference",
             _("解除消息找不到要解除的预警（%(t)s），未入库，响应等级不变")
             % {"t": parsed.identifier},
@@ -183,7 +187,7 @@ def _check_identifier_reuse(parsed: ParsedWarning) -> None:
         return
     reused = WarningReceipt.objects.filter(identifier=parsed.identifier, sender=parsed.sender)
     if reused.exists():
-        raise WarningRejected(
+        raise WarningRejectedError(
             "conflict",
             _("消息标识 %(i)s 已用于内容不同的另一条预警，未入库") % {"i": parsed.identifier},
         )
@@ -227,11 +231,13 @@ def level_recompute(
     district: OrgUnit,
     cause: str,
     trigger: WeatherWarning | None = None,
-    by: Any = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> LevelEvent | None:
     """Bring `district`'s level in line with the warnings in force and tonight's forecast
-    under the rules in force. Records an event (and switches effects) only when it changes."""
+    under the rules in force. Records an event (and switches effects) only when it changes.
+    The common step of `warning_ingest`, `forecast_record` and `weather_refresh`, which have
+    checked their user (or are the system); it checks nothing itself."""
     now = now or timezone.now()
     with transaction.atomic():
         # Serialise level changes per district: two warnings landing at once must not both
@@ -305,12 +311,11 @@ def _describe_ending(trigger: WeatherWarning | None, cause: str) -> str:
 
 
 def level_set_manually(
-    *, district: OrgUnit, level: int, reason: str, by: Any, now: datetime | None = None
+    *, district: OrgUnit, level: int, reason: str, by: Actor, now: datetime | None = None
 ) -> LevelEvent:
     """The city admin raises or lowers a district's level with a reason. The level holds until
     the next warning, update, cancel, expiry or forecast for the district changes the picture."""
-    if not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("只有市级管理员可以调整响应等级"))
+    require(by, Capability.MANAGE_WEATHER, within=district)
     if district.level != OrgLevel.DISTRICT:
         raise ValidationError({"district": _("只能调整区的响应等级")})
     if level not in ResponseLevel.values:
@@ -421,27 +426,28 @@ def forecast_record(
     min_temp_c: Decimal,
     district: OrgUnit | None = None,
     issuer: str = "",
-    by: Any = None,
+    by: Actor | None = None,
     now: datetime | None = None,
 ) -> tuple[Forecast, list[LevelEvent]]:
     """Record a forecast night minimum (for a district, or the whole city) and apply the
-    forecast rule: at or below the threshold raises "prepare" even without a warning."""
-    if by is not None and not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("您的角色不能录入气温预报"))
+    forecast rule: at or below the threshold raises "prepare" even without a warning. `by` is
+    the user who enters it (MANAGE_WEATHER), None a feed the system reads."""
+    if by is not None:
+        require(by, Capability.MANAGE_WEATHER, within=district)
     if district is not None and district.level != OrgLevel.DISTRICT:
         raise ValidationError({"district": _("预报须针对区或全市")})
-    if not Decimal("-40") <= min_temp_c <= Decimal("45"):
-        raise ValidationError({"min_temp_c": _("气温超出合理范围（-40 至 45 °C）")})
     now = now or timezone.now()
+    forecast = Forecast(
+        district=district,
+        night=night,
+        min_temp_c=min_temp_c,
+        issuer=issuer,
+        received_by=by,
+        received_at=now,
+    )
+    validate(forecast, fields=("min_temp_c", "issuer"))
     with transaction.atomic():
-        forecast = Forecast.objects.create(
-            district=district,
-            night=night,
-            min_temp_c=min_temp_c,
-            issuer=issuer,
-            received_by=by,
-            received_at=now,
-        )
+        forecast.save(force_insert=True)
         targets = (
             [district]
             if district is not None
@@ -508,10 +514,9 @@ def weather_refresh(*, now: datetime | None = None) -> list[LevelEvent]:
     return events
 
 
-def ruleset_draft(*, by: Any) -> RuleSet:
+def ruleset_draft(*, by: Actor) -> RuleSet:
     """A new unpublished version copied from the rules in force, for the city admin to edit."""
-    if not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("只有市级管理员可以修改响应规则"))
+    require(by, Capability.MANAGE_WEATHER)
     with transaction.atomic():
         source = rules_ensure()
         latest = RuleSet.objects.select_for_update().order_by("-version").first()
@@ -530,10 +535,9 @@ def ruleset_draft(*, by: Any) -> RuleSet:
     return draft
 
 
-def ruleset_publish(*, ruleset: RuleSet, by: Any) -> RuleSet:
+def ruleset_publish(*, ruleset: RuleSet, by: Actor) -> RuleSet:
     """Put a draft in force. Levels follow at the next warning, forecast or refresh."""
-    if not by.can(Capability.MANAGE_WEATHER):
-        raise PermissionDenied(_("只有市级管理员可以发布响应规则"))
+    require(by, Capability.MANAGE_WEATHER)
     with transaction.atomic():
         updated = RuleSet.objects.filter(pk=ruleset.pk, published_at__isnull=True).update(
             published_at=timezone.now()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django_tasks import task
 
 from warmwinter.weather import services
-from warmwinter.weather.parsing import MAX_BYTES, WarningRejected, split_feed
+from warmwinter.weather.parsing import MAX_BYTES, WarningRejectedError, split_feed
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class PollSummary:
 
 
 def poll_feed_now() -> PollSummary:
-    url = getattr(settings, "WEATHER_FEED_URL", "")
+    url = settings.WEATHER_FEED_URL
     if not url:
         return PollSummary()
     try:
@@ -41,14 +41,14 @@ def poll_feed_now() -> PollSummary:
     except (OSError, ValueError) as exc:
         logger.warning("weather feed %s unreachable: %s", url, exc)
         return PollSummary(rejected=1)
-    except WarningRejected as exc:
+    except WarningRejectedError as exc:
         logger.warning("weather feed %s rejected: %s", url, exc.message)
         return PollSummary(rejected=1)
     created = duplicates = rejected = 0
     for document in documents:
         try:
             result = services.warning_ingest(data=document, via="poll")
-        except WarningRejected as exc:
+        except WarningRejectedError as exc:
             logger.warning("weather feed message rejected: %s", exc.message)
             rejected += 1
             continue

@@ -17,7 +17,7 @@ from warmwinter.places.models import OrgUnit
 from warmwinter.places.selectors import districts_visible_to
 from warmwinter.weather import selectors, services
 from warmwinter.weather.forms import IngestForm, LevelForm
-from warmwinter.weather.parsing import WarningRejected
+from warmwinter.weather.parsing import WarningRejectedError
 
 
 @login_required
@@ -100,7 +100,7 @@ def ingest(request: HttpRequest) -> HttpResponse:
             return services.warning_ingest(
                 data=data["message"], by=request_user(request), via="page"
             )
-        except WarningRejected as exc:
+        except WarningRejectedError as exc:
             raise ValidationError({"message": exc.message}) from exc
 
     if request.method == "POST" and (result := submit(form, ingest)) is not None:

@@ -76,3 +76,16 @@ def test_a_reporter_picks_the_place_on_the_quick_report_map(page, live_server, r
     page.get_by_test_id("pick-map").click()
     expect(page.get_by_test_id("pick-map")).to_have_attribute("data-picked", "1")
     expect(page.get_by_test_id("location-status")).to_contain_text("✓ 31.")
+
+
+def test_a_station_worker_finds_the_rules_and_their_sources_from_the_menu(
+    new_page, live_server, station_worker
+):
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, live_server.url, "station1_worker")
+    page.get_by_role("link", name="规则依据").first.click()
+    page.wait_for_url(f"{live_server.url}/rules/")
+    expect(page.get_by_test_id("rulebook-version")).to_contain_text("沪民救发〔2025〕7号")
+    stay = page.get_by_test_id("rulebook").get_by_role("row").filter(has_text="stations.stay_limit")
+    expect(stay).to_contain_text("10 天")
+    expect(stay).to_contain_text("民政部令第24号")

@@ -71,6 +71,15 @@ def test_the_campaign_runs_from_1_december_to_15_march():
     assert clock.campaign_of(date(2026, 6, 30)).first_day == date(2025, 12, 1)
 
 
+def test_next_winters_notice_sets_its_campaign_and_its_preparation_already_reads_it(
+    add_rule_version,
+):
+    add_rule_version(date(2030, 12, 1), {"campaign.last_day": [3, 31]})
+    assert clock.campaign_of(date(2030, 1, 20)).last_day == date(2030, 3, 15)
+    assert clock.campaign_of(date(2030, 11, 5)).last_day == date(2031, 3, 31)
+    assert clock.campaign_of(date(2031, 3, 20)).last_day == date(2031, 3, 31)
+
+
 def test_only_the_clock_defines_the_zone_and_the_night():
     """No module computes a rollover or a zone of its own (four did, and disagreed)."""
     root = Path(clock.__file__).resolve().parents[2]

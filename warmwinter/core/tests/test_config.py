@@ -1,6 +1,6 @@
 import pytest
 
-from warmwinter.config import ConfigError, env_bool, env_int, env_list, env_secret
+from warmwinter.config import ConfigError, env_bool, env_int, env_list, env_retired, env_secret
 
 
 def test_env_bool_refuses_a_value_it_cannot_read(monkeypatch):
@@ -30,3 +30,10 @@ def test_env_list_and_secret_file(monkeypatch, tmp_path):
     monkeypatch.setenv("X_KEY_FILE", str(tmp_path / "missing"))
     with pytest.raises(ConfigError):
         env_secret("X_KEY")
+
+
+def test_a_retired_variable_stops_the_app_and_says_where_its_value_lives_now(monkeypatch):
+    env_retired("X_OLD_RADIUS", now_in="the rule patrols.checkin_radius")  # unset: nothing
+    monkeypatch.setenv("X_OLD_RADIUS", "800")
+    with pytest.raises(ConfigError, match="X_OLD_RADIUS is no longer read.*checkin_radius"):
+        env_retired("X_OLD_RADIUS", now_in="the rule patrols.checkin_radius")

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from warmwinter.leads import lifecycle
-from warmwinter.leads.lifecycle import LeadConflict
+from warmwinter.leads.lifecycle import LeadConflictError
 from warmwinter.leads.models import Lead, LeadStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +28,7 @@ def _race(n: int, action) -> list[str]:
             barrier.wait()
             action()
             results.append("ok")
-        except LeadConflict:
+        except LeadConflictError:
             results.append("conflict")
         except Exception as exc:  # noqa: BLE001 - reported in the assertion below
             results.append(repr(exc))

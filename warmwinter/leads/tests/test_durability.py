@@ -77,7 +77,7 @@ def _kill(proc: subprocess.Popen) -> None:
 
 def _post(port: int, token: str, key: str, i: int) -> int | None:
     body = json.dumps({"lat": 31.20 + (i % 50) * 0.001, "lng": 121.45, "description": f"#{i}"})
-    request = urllib.request.Request(  # noqa: S310 - local server
+    request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/leads/intake",
         data=body.encode(),
         headers={

@@ -47,7 +47,7 @@ def test_a_closed_lead_cannot_be_accepted(make_lead, huangpu_team, huangpu_dispa
         lead.accept(at=None)
     lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
     lifecycle.lead_cancel(lead=lead, by=huangpu_dispatcher, reason="报告人撤回")
-    with pytest.raises(lifecycle.LeadConflict):
+    with pytest.raises(lifecycle.LeadConflictError):
         lifecycle.lead_accept(lead=lead, by=huangpu_dispatcher)
 
 
@@ -57,7 +57,7 @@ def test_a_second_dispatch_of_the_same_lead_is_a_conflict(
     lead = make_lead()
     stale = Lead.objects.get(pk=lead.pk)
     lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
-    with pytest.raises(lifecycle.LeadConflict):
+    with pytest.raises(lifecycle.LeadConflictError):
         lifecycle.lead_assign(lead=stale, team=huangpu_team, by=huangpu_dispatcher)
     assert lead.events.filter(to_status="dispatched").count() == 1
 

@@ -49,10 +49,10 @@ def test_the_weather_response_level_raises_the_priority():
     assert ("III级响应（黄）", 3) in cold.reasons
 
 
-def test_time_limits_follow_priority_and_shrink_with_the_weather_factor(settings):
+def test_time_limits_follow_priority_and_shrink_with_the_weather_factor(set_rule):
     assert rules.time_limit(priority=1, stage="dispatch", factor=1.0) == timedelta(minutes=5)
     assert rules.time_limit(priority=1, stage="on_scene", factor=0.5) == timedelta(minutes=15)
-    settings.LEADS_TIME_LIMITS = {1: (2, 3, 20), 2: (4, 4, 30), 3: (8, 8, 60)}
+    set_rule("leads.time_limits", {"1": [2, 3, 20], "2": [4, 4, 30], "3": [8, 8, 60]})
     assert rules.time_limit(priority=1, stage="accept", factor=1.0) == timedelta(minutes=3)
 
 
@@ -84,9 +84,9 @@ def test_two_reports_of_the_same_place_within_two_hours_are_likely_duplicates(
 
 
 @pytest.mark.django_db
-def test_the_duplicate_radius_is_configurable(make_lead, huangpu_dispatcher, settings):
+def test_the_duplicate_radius_is_configurable(make_lead, huangpu_dispatcher, set_rule):
     a = make_lead(lat=31.2320, lng=121.4750)
     b = make_lead(lat=31.2360, lng=121.4750)
     assert likely_duplicates(a, user=huangpu_dispatcher) == []
-    settings.LEADS_DUPLICATE_RADIUS_M = 600
+    set_rule("leads.duplicate_radius", 600)
     assert [d.lead for d in likely_duplicates(a, user=huangpu_dispatcher)] == [b]

@@ -157,6 +157,24 @@ def test_check_in_at_the_place_and_not_50_km_away(patrol, tonight_stop):
     assert AuditEvent.objects.filter(target_type="patrols.patrolstop").count() == 1
 
 
+def test_a_check_in_is_refused_beyond_the_rulebooks_radius(patrol, tonight_stop, set_rule):
+    # ~560 m north of the bridge: within 500 m it is not, within 600 m it is
+    there = {"stop_id": tonight_stop.pk, "lat": 31.2250, "lng": 121.4850}
+    far = patrol.post(
+        "/api/v1/patrols/checkins",
+        {**there, "client_uuid": str(uuid.uuid4())},
+        content_type="application/json",
+    )
+    assert far.status_code == 422 and "超出 500 米范围" in far.json()["detail"]
+    set_rule("patrols.checkin_radius", 600)
+    ok = patrol.post(
+        "/api/v1/patrols/checkins",
+        {**there, "client_uuid": str(uuid.uuid4())},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200
+
+
 def test_today_gives_the_phone_what_it_needs(patrol, tonight_stop):
     today = patrol.get("/api/v1/patrols/today").json()
     assert any(s["label"] == "老西门桥洞" for s in today["stops"])

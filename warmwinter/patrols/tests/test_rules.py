@@ -11,6 +11,7 @@ from warmwinter.patrols.rules import (
     Willingness,
     advise,
     check_choice,
+    table_for_client,
 )
 
 
@@ -73,6 +74,14 @@ def test_follow_up_comes_sooner_under_higher_response_levels():
     ]
     assert hours == sorted(hours, reverse=True)
     assert hours[5] < hours[0]
+
+
+def test_the_follow_up_hours_per_level_are_the_rulebooks_and_the_phone_gets_the_same(set_rule):
+    refuses = meet(willingness=Willingness.REFUSES)
+    assert advise(refuses, level=5).follow_up_after == timedelta(hours=2)  # I级: 2 hours
+    set_rule("patrols.follow_up_after", [24, 24, 12, 6, 3, 1])
+    assert advise(refuses, level=5).follow_up_after == timedelta(hours=1)
+    assert table_for_client()["follow_up_hours"] == {0: 24, 1: 24, 2: 12, 3: 6, 4: 3, 5: 1}
 
 
 def test_a_shanghai_resident_is_referred_to_the_household_street():

@@ -16,8 +16,12 @@ def valid_id(region: str = "310101", birth: str = "19700315", seq: str = "123") 
 
 
 @pytest.fixture
-def make_person(unit):
+def make_person(unit, request):
+    """A file held by `unit_code`, opened by `by` (by default the city admin, who may open one
+    anywhere: person_create requires a user who manages person files within the unit)."""
+
     def make(unit_code: str = "310101", by=None, **data) -> Person:
+        by = by or request.getfixturevalue("city_admin")
         person, _warnings = services.person_create(by=by, org_unit=unit(unit_code), **data)
         return person
 

@@ -52,6 +52,15 @@ def test_a_masked_role_can_still_find_a_file_by_its_exact_id_number(
     assert html.decode().count(huangpu_person.id_number) == 1  # only echoed in the search box
 
 
+def test_a_search_for_a_number_with_a_superscript_digit_finds_nothing_instead_of_failing(
+    huangpu_person, huangpu_dispatcher, client_for
+):
+    typed = huangpu_person.id_number[:16] + "²" + huangpu_person.id_number[17]
+    response = client_for(huangpu_dispatcher).post("/people/", {"q": typed})
+    assert response.status_code == 200
+    assert f"/people/{huangpu_person.pk}/" not in response.content.decode()
+
+
 def test_search_finds_a_file_by_typed_pinyin(huangpu_person, huangpu_dispatcher, client_for):
     html = client_for(huangpu_dispatcher).get("/people/", {"q": "zhang jianguo"}).content.decode()
     assert f"/people/{huangpu_person.pk}/" in html

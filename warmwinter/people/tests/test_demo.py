@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from warmwinter.accounts import demo as accounts_demo
 from warmwinter.core.seeding import DemoContext
 from warmwinter.people import demo
 from warmwinter.people.models import LinkReview, LinkStatus, Person, TracingNotice
@@ -12,6 +13,7 @@ def _ctx(scale=0):
 
 
 def test_demo_files_are_created_once_with_review_pairs_and_notices(reference):
+    accounts_demo.seed(_ctx())  # the districts' patrol accounts open the demo files
     demo.seed(_ctx(scale=30))
     count = Person.objects.count()
     assert count >= demo.FILES + 30

@@ -86,3 +86,16 @@ def test_creating_a_file_whose_id_contradicts_its_sex_is_refused(make_person, hu
     with pytest.raises(ValidationError) as exc:
         make_person("310101", by=huangpu_admin, name="王芳", sex="female", id_number=valid_id())
     assert "sex" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["3101011980010112²X", "31010170031512²"],
+    ids=["18 digits", "15 digits"],
+)
+def test_a_number_with_digits_other_than_0_to_9_is_refused_with_a_clear_error(typed):
+    # "²" passes str.isdigit() but not the check digit arithmetic; it used to escape as a
+    # ValueError (a 500 in the person form and the ID search).
+    with pytest.raises(ValidationError, match="只能由数字组成|18 位"):
+        idnumbers.parse_id_number(typed)
+    assert idnumbers.digest_of_input(typed) is None

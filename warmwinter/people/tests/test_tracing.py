@@ -33,6 +33,21 @@ def test_an_unidentified_person_gets_a_notice_due_within_24_hours(unknown_man):
     assert timedelta(hours=23) < notice.due_at - unknown_man.created_at <= timedelta(hours=24)
 
 
+def test_the_notice_deadline_and_the_weekly_review_are_the_rulebooks(
+    make_person, station_worker, set_rule
+):
+    set_rule("people.tracing_notice_due", 12)
+    person = make_person("S310000-1", by=station_worker, sex="female", age_estimate=70)
+    notice = TracingNotice.objects.get(person=person)
+    assert timedelta(hours=11) < notice.due_at - person.created_at <= timedelta(hours=12)
+    TracingNotice.objects.filter(pk=notice.pk).update(
+        status=NoticeStatus.PUBLISHED, modified_at=timezone.now() - timedelta(days=4)
+    )
+    assert not selectors.stale(TracingNotice.objects.all()).exists()
+    set_rule("people.tracing_notice_review", 3)
+    assert list(selectors.stale(TracingNotice.objects.all())) == [notice]
+
+
 def test_an_identified_person_gets_no_notice(huangpu_person):
     assert not TracingNotice.objects.filter(person=huangpu_person).exists()
 

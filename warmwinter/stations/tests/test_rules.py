@@ -82,9 +82,9 @@ def test_stay_state_warns_two_days_ahead_and_flags_past_the_limit():
     assert rules.stay_state(until=until, today=date(2025, 12, 12)) == StayState.OVER
 
 
-def test_visits_are_monthly_by_default_and_configurable(settings):
+def test_visits_are_monthly_by_default_and_configurable(set_rule):
     assert rules.visit_every_days() == 30
-    settings.STATIONS_VISIT_EVERY_DAYS = 14
+    set_rule("stations.visit_every", 14)
     assert rules.next_visit_due(
         last=date(2025, 12, 1), every_days=rules.visit_every_days()
     ) == date(2025, 12, 15)
@@ -94,3 +94,10 @@ def test_capacity_alert_when_a_tenth_or_fewer_beds_are_free():
     assert rules.capacity_alert(free=1, total=10)
     assert not rules.capacity_alert(free=2, total=10)
     assert not rules.capacity_alert(free=0, total=0)
+
+
+def test_a_stay_is_limited_by_the_rules_in_force_on_the_day_it_began(add_rule_version):
+    """Next winter's notice may change the limit: a stay begun before keeps its own."""
+    add_rule_version(date(2030, 12, 1), {"stations.stay_limit": 12})
+    assert rules.stay_until(date(2030, 11, 30)) == date(2030, 12, 10)
+    assert rules.stay_until(date(2030, 12, 1)) == date(2030, 12, 13)

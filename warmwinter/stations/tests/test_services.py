@@ -127,6 +127,20 @@ def test_a_stay_beyond_ten_days_needs_the_leaders_approval_and_a_reason(
     assert admission.stay_until == later
 
 
+def test_the_limit_a_leader_must_approve_going_beyond_is_the_rulebooks(
+    admit, station_worker, station_leader, set_rule
+):
+    set_rule("stations.stay_limit", 7)
+    admission = admit()
+    assert admission.stay_until == clock.local_date() + timedelta(days=7)
+    later = admission.stay_until + timedelta(days=3)
+    with pytest.raises(PermissionDenied):
+        services.stay_extend(by=station_worker, admission=admission, until=later, reason="待寻亲")
+    services.stay_extend(by=station_leader, admission=admission, until=later, reason="待寻亲")
+    admission.refresh_from_db()
+    assert admission.stay_until == later
+
+
 def test_stays_near_or_past_the_limit_are_listed(admit, station_worker):
     old = admit(admitted_at=timezone.now() - timedelta(days=11))
     admit(new_person={"name": "王五", "sex": "male"})

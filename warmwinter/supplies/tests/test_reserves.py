@@ -187,6 +187,17 @@ def test_batches_near_expiry_are_alerted(unit, catalogue, warehouses, receive):
     assert "将于" in new[0].message
 
 
+def test_how_near_expiry_is_alerted_is_the_rulebooks(
+    unit, catalogue, warehouses, receive, set_rule
+):
+    in_20_days = clock.local_date() + timedelta(days=20)
+    receive(warehouses.pudong, catalogue.food, 40, batch="FOOD-20D", expires_on=in_20_days)
+    set_rule("supplies.expiry_warning", 14)
+    assert alerts.review_reserves(unit("310115")) == []
+    set_rule("supplies.expiry_warning", 30)
+    assert [a.batch.code for a in alerts.review_reserves(unit("310115"))] == ["FOOD-20D"]
+
+
 def test_the_transfer_plan_covers_a_shortfall_from_the_city_store(
     unit, catalogue, pudong_targets, warehouses, receive
 ):

@@ -11,7 +11,7 @@ from warmwinter.core import clock
 from warmwinter.weather import selectors, services
 from warmwinter.weather.levels import ResponseLevel
 from warmwinter.weather.models import LevelCause, LevelEvent, PlaceActivation, WeatherWarning
-from warmwinter.weather.parsing import WarningRejected
+from warmwinter.weather.parsing import WarningRejectedError
 
 from .conftest import FIXTURES, build_cap
 
@@ -153,7 +153,7 @@ def test_bad_messages_get_a_clear_error_and_leave_levels_unchanged(pudong, name,
             "寒潮橙色".encode(), "暴雪红色".encode()
         )
     warnings, events = WeatherWarning.objects.count(), LevelEvent.objects.count()
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         services.warning_ingest(data=data)
     assert exc.value.message
     assert (WeatherWarning.objects.count(), LevelEvent.objects.count()) == (warnings, events)

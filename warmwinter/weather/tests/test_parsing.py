@@ -2,7 +2,7 @@
 
 import pytest
 
-from warmwinter.weather.parsing import WarningRejected, parse_message
+from warmwinter.weather.parsing import WarningRejectedError, parse_message
 
 from .conftest import FIXTURES, build_cap
 
@@ -88,7 +88,7 @@ def test_road_icing_and_blizzard_codes_are_known():
 
 @pytest.mark.parametrize("name", ["hostile_xxe.xml", "hostile_billion_laughs.xml"])
 def test_xxe_and_billion_laughs_are_refused_as_hostile(name):
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         parse((FIXTURES / name).read_bytes())
     assert exc.value.kind == "hostile"
     assert "XXE" in exc.value.message
@@ -96,50 +96,50 @@ def test_xxe_and_billion_laughs_are_refused_as_hostile(name):
 
 def test_truncated_cap_is_refused_as_malformed():
     data = (FIXTURES / "cold_wave_orange_pudong_oasis.xml").read_bytes()
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         parse(data[: len(data) // 2])
     assert exc.value.kind == "malformed"
     assert "XML" in exc.value.message
 
 
 def test_cap_missing_required_fields_names_them():
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         parse('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><status>Actual</status></alert>')
     assert "identifier" in exc.value.message and "sent" in exc.value.message
 
 
 def test_unknown_event_type_is_refused_with_its_name():
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         parse(build_cap(event="台风"))
     assert exc.value.kind == "unknown_type"
     assert "台风" in exc.value.message
 
 
 def test_unknown_signal_type_is_refused():
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         parse("上海中心气象台2026年7月20日16时发布台风蓝色预警信号")
     assert exc.value.kind == "unknown_type"
 
 
 def test_area_outside_shanghai_is_refused():
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         parse(build_cap(area_code="110105", area_name="朝阳区"))
     assert exc.value.kind == "unknown_area"
 
 
 def test_exercise_messages_are_not_ingested():
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         parse(build_cap(status="Exercise"))
     assert exc.value.kind == "not_actual"
 
 
 @pytest.mark.parametrize("data", [b"", b"   ", "你好".encode(), b"\xff\xfe\x00garbage"])
 def test_empty_or_unrecognisable_text_is_refused(data):
-    with pytest.raises(WarningRejected):
+    with pytest.raises(WarningRejectedError):
         parse(data)
 
 
 def test_oversized_message_is_refused():
-    with pytest.raises(WarningRejected) as exc:
+    with pytest.raises(WarningRejectedError) as exc:
         parse(b"<alert>" + b" " * (300 * 1024) + b"</alert>")
     assert exc.value.kind == "too_large"

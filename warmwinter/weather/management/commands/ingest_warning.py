@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from warmwinter.weather import services
-from warmwinter.weather.parsing import MAX_BYTES, WarningRejected
+from warmwinter.weather.parsing import MAX_BYTES, WarningRejectedError
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取 {name}：{exc.strerror}", returncode=2) from None
         try:
             result = services.warning_ingest(data=data, via="cli")
-        except WarningRejected as exc:
+        except WarningRejectedError as exc:
             raise CommandError(exc.message, returncode=2) from None
         warning = result.warning
         if result.created:
