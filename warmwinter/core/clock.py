@@ -65,16 +65,12 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, at(day + timedelta(days=1), time.min)
 
 
-def night_of(moment: datetime) -> date:
-    """The night a moment belongs to for planning: until the night ends at 06:00 the one that
-    began the evening before, from 06:00 on the one that begins this evening."""
-    wall = local(moment)
-    return wall.date() - timedelta(days=1) if wall.time() < NIGHT_END else wall.date()
-
-
 def tonight(now: datetime | None = None) -> date:
-    """The date of "tonight" (see the module docstring)."""
-    return night_of(now or timezone.now())
+    """The date of "tonight" at `now` (default now), which is also the night any moment belongs
+    to for planning: until the night ends at 06:00 the one that began the evening before, from
+    06:00 on the one that begins this evening."""
+    wall = local(now)
+    return wall.date() - timedelta(days=1) if wall.time() < NIGHT_END else wall.date()
 
 
 def night_bounds(night: date) -> tuple[datetime, datetime]:

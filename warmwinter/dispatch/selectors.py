@@ -265,7 +265,7 @@ def shifts_past(team: Team, *, now: datetime | None = None) -> list[Shift]:
     )
 
 
-def tonight_shift(team: Team, *, now: datetime | None = None) -> Shift | None:
+def shift_covering_tonight(team: Team, *, now: datetime | None = None) -> Shift | None:
     """The team's shift that covers tonight (the first one overlapping 22:00–06:00)."""
     start, end = clock.night_bounds(clock.tonight(now))
     return overlapping(Shift.objects.filter(team=team), start, end).order_by("starts_at").first()

@@ -215,7 +215,7 @@ def _team_page(
         "archive_form": archive_form or ArchiveForm(),
         "coming_shifts": selectors.shifts_coming(team, now=now),
         "past_shifts": selectors.shifts_past(team, now=now),
-        "tonight": selectors.tonight_shift(team, now=now),
+        "tonight": selectors.shift_covering_tonight(team, now=now),
         "repeat_nights": services.REPEAT_NIGHTS,
         "now": now,
     }

@@ -121,7 +121,7 @@ def seed(ctx: DemoContext) -> None:
     for at, message in messages:
         created += services.warning_ingest(data=message, via="demo", now=at).created
 
-    night = clock.night_of(ctx.now)
+    night = clock.tonight(ctx.now)
     district = OrgUnit.objects.get(code=baoshan[0])
     if not Forecast.objects.filter(district=district, night=night).exists():
         services.forecast_record(

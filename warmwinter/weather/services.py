@@ -248,7 +248,7 @@ def level_recompute(
         warning_level, deciding = rules.level_for_warnings(
             warnings, key=selectors.warning_level_key(ruleset)
         )
-        forecast = selectors.forecast_for(district, clock.night_of(now))
+        forecast = selectors.forecast_for(district, clock.tonight(now))
         forecast_level = rules.level_for_forecast(
             forecast.min_temp_c if forecast else None, selectors.forecast_threshold_rows(ruleset)
         )

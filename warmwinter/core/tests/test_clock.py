@@ -34,7 +34,6 @@ def test_the_night_of_20_january_runs_from_22_00_to_06_00_the_next_morning():
 )
 def test_tonight_is_the_night_under_way_until_six_then_this_evenings(hour, minute, night):
     assert clock.tonight(shanghai(21, hour, minute)) == date(2026, 1, night)
-    assert clock.night_of(shanghai(21, hour, minute)) == date(2026, 1, night)
 
 
 def test_the_morning_looks_back_at_last_night_and_from_22_00_at_tonight():

@@ -117,7 +117,7 @@ def test_a_session_post_without_csrf_is_refused(huangpu_patrol, huangpu_team):
 
 
 @pytest.fixture
-def tonight_stop(huangpu_dispatcher, huangpu_team, unit):
+def stop_on_tonights_route(huangpu_dispatcher, huangpu_team, unit):
     night = clock.tonight()
     start, end = clock.night_bounds(night)
     Shift.objects.create(team=huangpu_team, starts_at=start, ends_at=end)
@@ -133,19 +133,19 @@ def tonight_stop(huangpu_dispatcher, huangpu_team, unit):
     return PatrolStop.objects.filter(night=plan, label="老西门桥洞", route__isnull=False).first()
 
 
-def test_check_in_at_the_place_and_not_50_km_away(patrol, tonight_stop):
+def test_check_in_at_the_place_and_not_50_km_away(patrol, stop_on_tonights_route):
     key = str(uuid.uuid4())
     far = patrol.post(
         "/api/v1/patrols/checkins",
-        {"client_uuid": key, "stop_id": tonight_stop.pk, "lat": 31.05, "lng": 121.05},
+        {"client_uuid": key, "stop_id": stop_on_tonights_route.pk, "lat": 31.05, "lng": 121.05},
         content_type="application/json",
     )
     assert far.status_code == 422 and "公里" in far.json()["detail"]
-    tonight_stop.refresh_from_db()
-    assert tonight_stop.checked_in_at is None
+    stop_on_tonights_route.refresh_from_db()
+    assert stop_on_tonights_route.checked_in_at is None
     here = {
         "client_uuid": key,
-        "stop_id": tonight_stop.pk,
+        "stop_id": stop_on_tonights_route.pk,
         "lat": 31.2201,
         "lng": 121.4851,
         "nobody_found": True,
@@ -157,9 +157,11 @@ def test_check_in_at_the_place_and_not_50_km_away(patrol, tonight_stop):
     assert AuditEvent.objects.filter(target_type="patrols.patrolstop").count() == 1
 
 
-def test_a_check_in_is_refused_beyond_the_rulebooks_radius(patrol, tonight_stop, set_rule):
+def test_a_check_in_is_refused_beyond_the_rulebooks_radius(
+    patrol, stop_on_tonights_route, set_rule
+):
     # ~560 m north of the bridge: within 500 m it is not, within 600 m it is
-    there = {"stop_id": tonight_stop.pk, "lat": 31.2250, "lng": 121.4850}
+    there = {"stop_id": stop_on_tonights_route.pk, "lat": 31.2250, "lng": 121.4850}
     far = patrol.post(
         "/api/v1/patrols/checkins",
         {**there, "client_uuid": str(uuid.uuid4())},
@@ -175,7 +177,7 @@ def test_a_check_in_is_refused_beyond_the_rulebooks_radius(patrol, tonight_stop,
     assert ok.status_code == 200
 
 
-def test_today_gives_the_phone_what_it_needs(patrol, tonight_stop):
+def test_today_gives_the_phone_what_it_needs(patrol, stop_on_tonights_route):
     today = patrol.get("/api/v1/patrols/today").json()
     assert any(s["label"] == "老西门桥洞" for s in today["stops"])
     assert today["teams"][0]["name"] == "黄浦一分队"

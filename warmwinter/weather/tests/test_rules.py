@@ -86,5 +86,5 @@ def test_two_visits_in_22_to_06_fall_at_22_and_02_the_next_morning():
 
 
 def test_the_small_hours_belong_to_the_night_before():
-    assert clock.night_of(datetime(2026, 1, 21, 2, tzinfo=SHANGHAI)) == date(2026, 1, 20)
-    assert clock.night_of(datetime(2026, 1, 21, 18, tzinfo=SHANGHAI)) == date(2026, 1, 21)
+    assert clock.tonight(datetime(2026, 1, 21, 2, tzinfo=SHANGHAI)) == date(2026, 1, 20)
+    assert clock.tonight(datetime(2026, 1, 21, 18, tzinfo=SHANGHAI)) == date(2026, 1, 21)
