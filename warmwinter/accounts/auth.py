@@ -15,27 +15,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from warmwinter.accounts.models import ApiToken
+from warmwinter.accounts.tokencache import cache_key
 
 if TYPE_CHECKING:
     from warmwinter.accounts.models import User
-
-
-def _cache_key(key_hash: str) -> str:
-    return f"accounts:token:{key_hash}"
-
-
-def forget_tokens(key_hashes: list[str]) -> None:
-    """Drop cached users of these tokens now, and again after the commit (a request in between
-    may have cached the row as it was before the change)."""
-    keys = [_cache_key(h) for h in key_hashes]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 class TokenAuth(HttpBearer):
@@ -43,7 +31,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         ttl = settings.API_TOKEN_CACHE_S
-        key = _cache_key(ApiToken.hash_of(token))
+        key = cache_key(ApiToken.hash_of(token))
         # The cache returns a fresh copy of the user each time: no request shares an instance.
         user = cache.get(key) if ttl > 0 else None
         if user is None:

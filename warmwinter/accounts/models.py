@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warmwinter.accounts.roles import MOBILE_ROLES, ROLE_CAPABILITIES, Agency, Capability, Role
 from warmwinter.accounts.scoping import Scope
+from warmwinter.accounts.tokencache import forget_tokens
 
 
 class User(AbstractUser):
@@ -70,8 +71,6 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def update(self, **kwargs: Any) -> int:
         """A bulk change (revoking all of a user's tokens) also drops their cached lookups,
         which `save()` and `delete()` do through signals."""
-        from warmwinter.accounts.auth import forget_tokens
-
         hashes = list(self.values_list("key_hash", flat=True))
         changed = super().update(**kwargs)
         forget_tokens(hashes)

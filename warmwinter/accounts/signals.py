@@ -8,8 +8,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from warmwinter.accounts.auth import forget_tokens
 from warmwinter.accounts.models import ApiToken, User
+from warmwinter.accounts.tokencache import forget_tokens
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 
