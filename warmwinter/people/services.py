@@ -21,6 +21,7 @@ from warmwinter.audit.services import audit_record
 from warmwinter.core import clock, rulebook
 from warmwinter.core.validation import refusal, validate
 from warmwinter.people import idnumbers, linkage, names
+from warmwinter.people.inquiry_matching import match_open_inquiries
 from warmwinter.people.models import (
     FocusGroup,
     IdentityStatus,
@@ -320,8 +321,6 @@ def _link_or_queue(person: Person, *, by: Actor) -> None:
         found += linkage.candidates_for(
             described, among=Person.objects.all(), exclude_ids={person.pk}, min_score=linkage.REVIEW
         )
-    from warmwinter.people.tracing import match_open_inquiries
-
     match_open_inquiries(person)
     seen: set[int] = set()
     for candidate in sorted(found, key=lambda c: -c.score):

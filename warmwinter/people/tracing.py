@@ -18,6 +18,7 @@ from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core.validation import validate
 from warmwinter.people import idnumbers, linkage
+from warmwinter.people.inquiry_matching import described, store_match
 from warmwinter.people.models import (
     FamilyInquiry,
     InquiryMatch,
@@ -26,24 +27,8 @@ from warmwinter.people.models import (
     Person,
     TimelineKind,
 )
+from warmwinter.people.services import timeline_record
 from warmwinter.places.models import OrgUnit
-
-
-def _described(inquiry: FamilyInquiry) -> linkage.Described:
-    return linkage.Described(
-        name=inquiry.sought_name,
-        sex=inquiry.sex if inquiry.sex != "unknown" else "",
-        birth_year=inquiry.birth_year,
-        id_number=inquiry.id_number,
-    )
-
-
-def _store(inquiry: FamilyInquiry, person: Person, score: float, reasons: list[str]) -> None:
-    match, created = InquiryMatch.objects.get_or_create(
-        inquiry=inquiry, person=person, defaults={"score": score, "reasons": reasons}
-    )
-    if not created and match.status == LinkStatus.PENDING:
-        InquiryMatch.objects.filter(pk=match.pk).update(score=score, reasons=reasons)
 
 
 @transaction.atomic
@@ -74,30 +59,15 @@ def inquiry_create(*, by: Actor, org_unit: OrgUnit, **data: Any) -> FamilyInquir
     audit_record(
         actor=by, action=AuditAction.CREATE, target=inquiry, detail={"photo": photo is not None}
     )
-    for candidate in linkage.candidates_for(_described(inquiry), among=Person.objects.all()):
-        _store(inquiry, candidate.person, candidate.score, candidate.reasons)
+    for candidate in linkage.candidates_for(described(inquiry), among=Person.objects.all()):
+        store_match(inquiry, candidate.person, candidate.score, candidate.reasons)
     return inquiry
-
-
-def match_open_inquiries(person: Person) -> int:
-    """Run every open inquiry against one (new or changed) file. Returns matches stored. An
-    internal step of `person_create` / `person_update`, which have checked their user."""
-    facts = linkage.facts_of(person)
-    stored = 0
-    for inquiry in FamilyInquiry.objects.filter(status=InquiryStatus.OPEN):
-        score, reasons = linkage.score_pair(_described(inquiry), facts)
-        if score >= linkage.SUGGEST:
-            _store(inquiry, person, round(score, 3), reasons)
-            stored += 1
-    return stored
 
 
 @transaction.atomic
 def inquiry_match_decide(*, match: InquiryMatch, by: Actor, confirm: bool) -> InquiryMatch:
     """Confirm or reject a match (the caller resolved it through the user's scope)."""
     require(by, Capability.REVIEW_PERSON_LINKS)
-    from warmwinter.people.services import timeline_record
-
     updated = InquiryMatch.objects.filter(pk=match.pk, status=LinkStatus.PENDING).update(
         status=LinkStatus.LINKED if confirm else LinkStatus.REJECTED, decided_by=by, modified_by=by
     )

@@ -91,7 +91,6 @@ EXEMPT: dict[str, str] = {
     "patrols.planning.resequence": "internal: re-orders a route inside plan/stop services",
     "patrols.planning.plans_for": "a read: the plans in the user's scope",
     "people.services.timeline_record": "internal: other services put events on a timeline",
-    "people.tracing.match_open_inquiries": "internal: a step of person_create/person_update",
     "supplies.services.checked_quantity": "pure: validates a quantity",
     "weather.services.rules_ensure": "system: installs the shipped rules when there are none",
     "weather.services.level_recompute": "internal: the core of ingest, forecast and refresh",
