@@ -296,15 +296,18 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Any:
     stop = get_visible_or_404(
         PatrolStop.objects.select_related("route__team"), user, pk=payload.stop_id
     )
-    stop, _changed = services.check_in(
-        stop=stop,
-        by=user,
-        lat=payload.lat,
-        lng=payload.lng,
-        at=payload.at,
-        nobody_found=payload.nobody_found,
-        client_uuid=payload.client_uuid,
-    )
+    try:
+        stop, _changed = services.check_in(
+            stop=stop,
+            by=user,
+            lat=payload.lat,
+            lng=payload.lng,
+            at=payload.at,
+            nobody_found=payload.nobody_found,
+            client_uuid=payload.client_uuid,
+        )
+    except services.SubmissionConflictError as exc:
+        raise HttpError(409, str(exc)) from None
     return stop
 
 
@@ -340,15 +343,18 @@ def create_encounter(
     user = require(request_user(request), Capability.RECORD_ENCOUNTERS)
     payload = _parse_encounter(data)
     fields = payload.dict(exclude={"new_person", "items"})
-    result = services.encounter_record(
-        by=user,
-        data=services.EncounterInput(
-            **fields,
-            new_person=services.NewPerson(**payload.new_person.dict()),
-            items=[(i.code, i.quantity) for i in payload.items],
-            photos=list(photos or []),
-        ),
-    )
+    try:
+        result = services.encounter_record(
+            by=user,
+            data=services.EncounterInput(
+                **fields,
+                new_person=services.NewPerson(**payload.new_person.dict()),
+                items=[(i.code, i.quantity) for i in payload.items],
+                photos=list(photos or []),
+            ),
+        )
+    except services.SubmissionConflictError as exc:
+        raise HttpError(409, str(exc)) from None
     encounter = result.encounter
     encounter.created = result.created  # type: ignore[attr-defined]
     encounter.conflicts = result.conflicts  # type: ignore[attr-defined]

@@ -131,6 +131,21 @@ def _may_work_stop(user: Actor, stop: PatrolStop) -> None:
         raise PermissionDenied(_("该点位不在您分队的巡查路线上"))
 
 
+class SubmissionConflictError(Exception):
+    """A phone's submission id (its client UUID) already belongs to another record: somebody
+    else's encounter, or a check-in at another stop. Answered 409; nothing is stored or shown."""
+
+    def __init__(self) -> None:
+        super().__init__(_("该提交编号已被其他记录使用，请重新填写后提交"))
+
+
+def _replayed(done: PatrolStop, stop: PatrolStop) -> PatrolStop:
+    """The stop a replayed check-in recorded, which must be the stop it is sent for."""
+    if done.pk != stop.pk:
+        raise SubmissionConflictError()
+    return done
+
+
 def check_in(
     *,
     stop: PatrolStop,
@@ -147,7 +162,7 @@ def check_in(
     if client_uuid is not None:
         done = PatrolStop.objects.filter(checkin_uuid=client_uuid).first()
         if done is not None:
-            return done, False
+            return _replayed(done, stop), False
     _may_work_stop(by, stop)
     at = checked_time(at, field_name="at")
     geo.check_in_shanghai(lat, lng)
@@ -178,7 +193,7 @@ def check_in(
             with transaction.atomic():
                 locked.save()
         except IntegrityError:
-            return PatrolStop.objects.get(checkin_uuid=client_uuid), False
+            return _replayed(PatrolStop.objects.get(checkin_uuid=client_uuid), stop), False
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,
@@ -242,16 +257,12 @@ class Recorded:
     conflicts: list[str] = field(default_factory=list)
 
 
-class EncounterConflictError(Exception):
-    """The submission's client id belongs to somebody else's encounter."""
-
-
 def _existing(client_uuid: uuid.UUID, by: Actor) -> Recorded | None:
     found = Encounter.objects.filter(client_uuid=client_uuid).first()
     if found is None:
         return None
     if found.created_by_id != getattr(by, "pk", None):
-        raise EncounterConflictError(_("该提交编号已被他人使用，请重新填写"))
+        raise SubmissionConflictError()
     return Recorded(found, created=False)
 
 

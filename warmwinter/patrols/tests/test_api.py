@@ -157,6 +157,53 @@ def test_check_in_at_the_place_and_not_50_km_away(patrol, stop_on_tonights_route
     assert AuditEvent.objects.filter(target_type="patrols.patrolstop").count() == 1
 
 
+def test_an_encounter_that_reuses_another_patrols_submission_id_is_refused_with_409(
+    patrol, client_for, make_user, huangpu_team
+):
+    """A submission id already used by someone else's encounter: 409, nothing stored, and
+    nothing of the other encounter shown (it was a server error)."""
+    from warmwinter.accounts.roles import Agency, Role
+
+    colleague = make_user("huangpu_patrol2", Role.PATROL_MEMBER, "310101", Agency.POLICE)
+    huangpu_team.members.add(colleague)
+    data = body(place_name="老西门桥洞")
+    assert post_encounter(patrol, data).status_code == 201
+    taken = post_encounter(client_for(colleague), {**data, "place_name": "别处"})
+    assert taken.status_code == 409
+    assert "提交编号已被其他记录使用" in taken.json()["detail"]
+    assert "老西门桥洞" not in taken.content.decode()
+    assert Encounter.objects.count() == 1 and Person.objects.count() == 1
+
+
+def test_a_check_in_replayed_for_another_stop_is_refused_with_409(
+    patrol, stop_on_tonights_route, unit, huangpu_dispatcher
+):
+    key = str(uuid.uuid4())
+    here = {
+        "client_uuid": key,
+        "stop_id": stop_on_tonights_route.pk,
+        "lat": 31.2201,
+        "lng": 121.4851,
+    }
+    assert (
+        patrol.post("/api/v1/patrols/checkins", here, content_type="application/json").status_code
+        == 200
+    )
+    other = PatrolStop.objects.create(
+        night=stop_on_tonights_route.night, route=stop_on_tonights_route.route, label="复兴公园门口",
+        lat=31.2260, lng=121.4700, window_start=stop_on_tonights_route.window_start,
+        window_end=stop_on_tonights_route.window_end,
+    )  # fmt: skip
+    again = patrol.post(
+        "/api/v1/patrols/checkins",
+        {**here, "stop_id": other.pk, "lat": 31.2261, "lng": 121.4701},
+        content_type="application/json",
+    )
+    assert again.status_code == 409
+    other.refresh_from_db()
+    assert other.checked_in_at is None
+
+
 def test_a_check_in_is_refused_beyond_the_rulebooks_radius(
     patrol, stop_on_tonights_route, set_rule
 ):
