@@ -153,28 +153,26 @@ def test_dispatcher_adds_moves_and_removes_stops(
 
 
 def test_at_07_30_the_dispatcher_adds_a_stop_to_tonights_plan(
-    time_machine, huangpu_dispatcher, huangpu_patrol, unit
+    time_machine, huangpu_dispatcher, huangpu_patrol, huangpu_key_place, unit, client_for
 ):
     """The night ended at 06:00; from then on "tonight" is this evening's, and the morning's
-    planning of it is accepted (it was refused as a night already past)."""
+    planning of it is accepted (it was refused: "这一晚已经过去，不能再编制计划")."""
     time_machine.move_to(datetime(2026, 1, 21, 7, 30, tzinfo=clock.SHANGHAI))
-    assert clock.tonight() == date(2026, 1, 21)
-    start, end = clock.night_bounds(clock.tonight())
+    start, end = clock.night_bounds(date(2026, 1, 21))
     team = Team.objects.create(name="黄浦一分队", district=unit("310101"), lat=31.23, lng=121.48)
     team.members.set([huangpu_patrol])
     Shift.objects.create(team=team, starts_at=start, ends_at=end)
-    plan = planning.plan_night(
-        district=unit("310101"), night=clock.tonight(), by=huangpu_dispatcher
-    )
-    underpass = Place.objects.create(
-        kind=PlaceKind.KEY_PLACE,
-        key_place_type="underpass",
-        name="人民广场地下通道",
-        org_unit=unit("310101002"),
-        lat=31.2320,
-        lng=121.4750,
-    )
-    added = planning.stop_add(plan=plan, place=underpass, by=huangpu_dispatcher)
+    dispatcher = client_for(huangpu_dispatcher)
+    dispatcher.post("/patrols/plan/", {"district": "310101"})  # the page's default: tonight
+    plan = PatrolNight.objects.get()
+    assert plan.night == date(2026, 1, 21)
+    page = dispatcher.post(
+        f"/patrols/nights/{plan.pk}/edit/",
+        {"action": "add", "place": huangpu_key_place.pk},
+        follow=True,
+    ).content.decode()
+    assert "已添加「人民广场地下通道」并重新编排" in page and "已经过去" not in page
+    added = plan.stops.get(place=huangpu_key_place, source=StopSource.MANUAL)
     assert added.route is not None and added.route.team == team
     assert added.planned_at is not None and start <= added.planned_at < end
 
