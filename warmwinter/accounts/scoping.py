@@ -8,10 +8,13 @@
 
 A model opts in by declaring `scope = Scope(org_field=..., reporter_field=...)`: `org_field`
 is the lookup path to the OrgUnit that owns a row ("" when the model is OrgUnit itself).
+`shared`, if given, adds the rows a unit sees beyond its subtree (a lead near a district border
+is shown to the neighbour district until one of them takes it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,6 +32,8 @@ M = TypeVar("M", bound=models.Model)
 class Scope:
     org_field: str
     reporter_field: str | None = None
+    #: unit → Q of the rows it also sees beyond its subtree.
+    shared: Callable[[Any], models.Q] | None = None
 
     def path_lookup(self) -> str:
         return f"{self.org_field}__path__startswith" if self.org_field else "path__startswith"
@@ -58,7 +63,10 @@ def visible_to(queryset: models.QuerySet[M], user: User | Any) -> models.QuerySe
         return queryset.none()
     if unit.level == OrgLevel.CITY:
         return queryset
-    return queryset.filter(**{scope.path_lookup(): unit.path})
+    own = models.Q(**{scope.path_lookup(): unit.path})
+    if scope.shared is not None:
+        return queryset.filter(own | scope.shared(unit))
+    return queryset.filter(own)
 
 
 def get_visible_or_404(queryset: models.QuerySet[M], user: User | Any, **lookup: Any) -> M:

@@ -62,7 +62,8 @@ def list_teams(request: HttpRequest) -> Any:
 
 @router.get("/leads/{int:lead_id}/suggestions", response=list[SuggestionOut], summary="推荐分队")
 def suggestions(request: HttpRequest, lead_id: int) -> Any:
-    return selectors.suggestions_for(lead_for(request_user(request), lead_id))
+    user = request_user(request)
+    return selectors.suggestions_for(lead_for(user, lead_id), user=user)
 
 
 @router.post("/leads/{int:lead_id}/assign", response=LeadDetailOut, summary="派单")

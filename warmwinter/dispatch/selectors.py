@@ -77,14 +77,32 @@ class Suggestion:
     score: float
 
 
-def suggestions_for(lead: Lead, *, now: datetime | None = None) -> list[Suggestion]:
-    """Teams of the lead's district, available ones first (on duty and under their load
-    limit), each group ranked by distance plus a penalty per lead already in hand (metres of
-    extra distance, the rulebook's `dispatch.load_penalty`)."""
+def sending_district_id(lead: Lead, user: Actor | None) -> int:
+    """Whose teams `user` would send: a border lead seen from the neighbour district's side is
+    offered that district's teams (taking it makes it theirs); otherwise the lead's district."""
+    unit = getattr(user, "org_unit", None)
+    if (
+        lead.is_border_lead
+        and unit is not None
+        and lead.neighbour_district is not None
+        and unit.contains(lead.neighbour_district)
+        and not unit.contains(lead.org_unit)
+    ):
+        return lead.neighbour_district.pk
+    return lead.district_id
+
+
+def suggestions_for(
+    lead: Lead, *, user: Actor | None = None, now: datetime | None = None
+) -> list[Suggestion]:
+    """Teams of the lead's district (of the neighbour district for its dispatcher, see
+    `sending_district_id`), available ones first (on duty and under their load limit), each
+    group ranked by distance plus a penalty per lead already in hand (metres of extra distance,
+    the rulebook's `dispatch.load_penalty`)."""
     penalty = rulebook.integer("dispatch.load_penalty")
     here = geo.LatLng(lead.lat, lead.lng)
     result = []
-    for team in teams_with_load(lead.district_id, now=now):
+    for team in teams_with_load(sending_district_id(lead, user), now=now):
         distance = geo.distance_m(here, geo.LatLng(team.lat, team.lng))
         load = int(team.load)  # type: ignore[attr-defined]
         on_duty = bool(team.on_duty)  # type: ignore[attr-defined]
@@ -133,10 +151,10 @@ def board_leads(
     *, user: Actor, district: Any = None, priority: int | None = None, overdue_only: bool = False
 ) -> QuerySet[Lead]:
     qs = visible_to(Lead.objects.filter(status__in=OPEN_STATUSES), user).select_related(
-        "district", "org_unit", "team", "place"
+        "district", "org_unit", "team", "place", "neighbour_district"
     )
     if district is not None:
-        qs = qs.filter(org_unit__path__startswith=district.path)
+        qs = qs.in_district(district)
     if priority:
         qs = qs.filter(priority=priority)
     if overdue_only:
@@ -147,7 +165,7 @@ def board_leads(
 def board_counters(*, user: Actor, district: Any = None) -> dict[str, Any]:
     qs = visible_to(Lead.objects.filter(status__in=OPEN_STATUSES), user)
     if district is not None:
-        qs = qs.filter(org_unit__path__startswith=district.path)
+        qs = qs.in_district(district)
     now = timezone.now()
     agg = qs.aggregate(
         open=Count("pk"),
@@ -160,21 +178,24 @@ def board_counters(*, user: Actor, district: Any = None) -> dict[str, Any]:
     return agg
 
 
-def top_suggestions(leads: list[Lead], *, now: datetime | None = None) -> dict[int, Suggestion]:
+def top_suggestions(
+    leads: list[Lead], *, user: Actor | None = None, now: datetime | None = None
+) -> dict[int, Suggestion]:
     """For the board: the best available team per waiting lead, with one query for the teams
     of all districts involved (not one per row)."""
     waiting = [lead for lead in leads if lead.status == LeadStatus.RECEIVED]
     if not waiting:
         return {}
     penalty = rulebook.integer("dispatch.load_penalty")
+    sender = {lead.pk: sending_district_id(lead, user) for lead in waiting}
     by_district: dict[int, list[Team]] = {}
-    for team in teams_with_load_in({lead.district_id for lead in waiting}, now=now):
+    for team in teams_with_load_in(set(sender.values()), now=now):
         by_district.setdefault(team.district_id, []).append(team)
     result: dict[int, Suggestion] = {}
     for lead in waiting:
         here = geo.LatLng(lead.lat, lead.lng)
         best: Suggestion | None = None
-        for team in by_district.get(lead.district_id, []):
+        for team in by_district.get(sender[lead.pk], []):
             load = int(team.load)  # type: ignore[attr-defined]
             if not team.on_duty or load >= team.max_load:  # type: ignore[attr-defined]
                 continue

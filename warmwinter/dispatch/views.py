@@ -50,7 +50,7 @@ def _board_context(request: HttpRequest) -> dict[str, Any]:
     user = request_user(request)
     f = _board_filters(request)
     leads = list(selectors.board_leads(user=user, **f)[:200])
-    top = selectors.top_suggestions(leads)
+    top = selectors.top_suggestions(leads, user=user)
     for lead in leads:
         lead.top_suggestion = top.get(lead.pk)  # type: ignore[attr-defined]
     return {

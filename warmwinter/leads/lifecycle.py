@@ -25,8 +25,9 @@ from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.dispatch import selectors as dispatch_selectors
 from warmwinter.dispatch.models import Team
-from warmwinter.leads import rules
+from warmwinter.leads import locator, rules
 from warmwinter.leads.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Outcome
+from warmwinter.places.models import OrgUnit
 
 
 class LeadConflictError(Exception):
@@ -142,12 +143,45 @@ def lead_merge(*, lead: Lead, into: Lead, by: Actor, note: str = "") -> Lead:
 
 def lead_assign(*, lead: Lead, team: Team, by: Actor, note: str = "") -> Lead:
     """Dispatch a received lead to `team` (one of the lead's district). The second of two
-    dispatchers racing on one lead gets LeadConflictError."""
-    require(by, Capability.DISPATCH_LEADS, within=lead.org_unit)
-    if team.district_id != lead.district_id or team.is_archived:
+    dispatchers racing on one lead gets LeadConflictError.
+
+    A lead near a border (`neighbour_district`) may also be taken by the neighbour district's
+    dispatcher with one of its teams: the lead then becomes that district's. Either way the
+    neighbour is cleared, so it leaves the other district's board."""
+    takes_over = (
+        lead.neighbour_district_id is not None and team.district_id == lead.neighbour_district_id
+    )
+    require(by, Capability.DISPATCH_LEADS, within=team.district if takes_over else lead.org_unit)
+    if (team.district_id != lead.district_id and not takes_over) or team.is_archived:
         raise ValidationError({"team": _("只能派给线索所在区的救助分队")})
+    if not takes_over:
+        return lead_transition(
+            lead_id=lead.pk, transition=Lead.dispatch, by=by, note=note or team.name, team=team
+        )
+
+    def still_neighbour(locked: Lead) -> None:
+        # On the locked row: the other district may have taken it a moment ago.
+        if locked.neighbour_district_id != team.district_id:
+            raise LeadConflictError(_("线索已由相邻区接单"))
+
     return lead_transition(
-        lead_id=lead.pk, transition=Lead.dispatch, by=by, note=note or team.name, team=team
+        lead_id=lead.pk,
+        transition=Lead.dispatch,
+        by=by,
+        note=note
+        or _("%(team)s（%(district)s接手边界线索）")
+        % {"team": team.name, "district": team.district.name},
+        check=still_neighbour,
+        team=team,
+        org_unit=_street_for_takeover(lead, team.district),
+    )
+
+
+def _street_for_takeover(lead: Lead, district: OrgUnit) -> OrgUnit:
+    """The street of `district` nearest the lead (from known places), else the district."""
+    return next(
+        (s for s in locator.streets_near(lead.lat, lead.lng) if s.parent_id == district.pk),
+        district,
     )
 
 

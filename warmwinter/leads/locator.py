@@ -1,8 +1,10 @@
-"""Where a point falls: the district and street of the nearest known place, from an index kept
-in process memory.
+"""Where a point falls: the district from the district boundaries (`places/boundaries.py`),
+the street from the nearest known place of that district, from an index kept in process memory.
 
-There are no boundary polygons (README: "Not yet built"), so a lead's district and street are
-those of the nearest place within 1.5 km, else the nearest district centre. Intake is the
+A point inside a district's polygon belongs to that district; one within the rule's border
+distance of another district also names that neighbour. A point outside every polygon (at sea,
+in the estuary) falls back to the district of the nearest place within 1.5 km, else of the
+nearest district centre. Intake is the
 hottest path of the system; asking the database for every place in ~170 h3 cells per report
 cost more than the rest of the intake together, so the places (a few thousand rows that change
 rarely) are indexed here by a coarse h3 cell and rebuilt every LEADS_LOCATOR_TTL_S seconds
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 import h3
 from django.conf import settings
 
-from warmwinter.places import geo
+from warmwinter.places import boundaries, geo
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
 
 #: h3 resolution 7 cells have ~1.2 km edges: the cell and its ring cover 1.5 km.
@@ -94,11 +96,37 @@ class Located:
     street: OrgUnit | None
     #: True when a known place within the radius decided; False for the nearest centre.
     by_place: bool
+    #: True when the district's boundary decided (the point lies inside its polygon).
+    by_boundary: bool = False
+    #: Another district whose border is within the distance asked for (boundary only).
+    neighbour: OrgUnit | None = None
+
+
+def locate_in_district(
+    lat: float, lng: float, *, border_m: float, radius_m: float = 1500
+) -> Located:
+    """The district whose boundary holds a WGS-84 point in Shanghai (and the neighbour whose
+    border is within `border_m`), the street of the nearest known place of that district
+    within `radius_m`; outside every boundary, `locate`'s nearest place or centre."""
+    hit = boundaries.locate(lat, lng, border_m=border_m)
+    if hit is None:
+        return locate(lat, lng, radius_m=radius_m)
+    index = _current()
+    by_code = {u.code: u for u in index.centres}
+    district = by_code.get(hit.code)
+    if district is None:  # a boundary without its District row (reference data not loaded)
+        return locate(lat, lng, radius_m=radius_m)
+    street = next(
+        (s for s in streets_near(lat, lng, radius_m=radius_m) if s.parent_id == district.pk),
+        None,
+    )
+    neighbour = by_code.get(hit.neighbour) if hit.neighbour else None
+    return Located(district, street, False, by_boundary=True, neighbour=neighbour)
 
 
 def locate(lat: float, lng: float, *, radius_m: float = 1500) -> Located:
     """The district and street of the nearest known place within `radius_m` of a WGS-84
-    point in Shanghai, else the district whose centre is nearest."""
+    point in Shanghai, else the district whose centre is nearest (no boundaries)."""
     index = _current()
     here = geo.LatLng(lat, lng)
     best: tuple[float, _Entry] | None = None

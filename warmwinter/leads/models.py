@@ -71,17 +71,41 @@ class Outcome(models.TextChoices):
 
 
 class LocationSource(models.TextChoices):
-    """How the district and street of a lead were resolved (there is no boundary data)."""
+    """How the district and street of a lead were resolved."""
 
     PLACE = "place", _("所选地点")
     EXPLICIT = "explicit", _("报告方指定")
+    BOUNDARY = "boundary", _("行政区边界")
+    #: Outside every district boundary (at sea, in the estuary): the nearest place or centre.
+    OUTSIDE_BOUNDARY = "outside_boundary", _("边界外就近")
+    # Before the boundaries (leads received then keep them):
     NEAREST_PLACE = "nearest_place", _("最近的已知地点")
     NEAREST_CENTRE = "nearest_centre", _("最近的区中心")
+
+
+def _neighbour_of(paths: list[str]) -> models.Q:
+    """Leads near the border of a district under one of `paths`, not yet taken by either
+    district (received, no team): shown to both districts' dispatchers until one assigns it."""
+    q = models.Q(pk__in=[])
+    for path in paths:
+        q |= models.Q(neighbour_district__path__startswith=path)
+    return q & models.Q(status=LeadStatus.RECEIVED, team__isnull=True)
+
+
+def neighbour_scope(unit: Any) -> models.Q:
+    """What a unit sees beyond its subtree (`Scope.shared`): its border leads."""
+    return _neighbour_of([unit.path])
 
 
 class LeadQuerySet(models.QuerySet["Lead"]):
     def open(self) -> LeadQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def in_district(self, district: Any) -> LeadQuerySet:
+        """Leads of `district`'s subtree, and the open ones near its border it may take."""
+        return self.filter(
+            models.Q(org_unit__path__startswith=district.path) | _neighbour_of([district.path])
+        )
 
     def overdue(self, now: Any = None) -> LeadQuerySet:
         return self.open().filter(due_at__lt=now or timezone.now())
@@ -126,6 +150,16 @@ class Lead(FSMModelMixin, TrackedModel):
     )
     location_source = models.CharField(
         _("区域判定方式"), max_length=20, choices=LocationSource.choices
+    )
+    # Set while a received lead lies within the border distance of another district; cleared
+    # when a team is assigned (the district that takes it becomes the lead's district).
+    neighbour_district = models.ForeignKey(
+        "places.OrgUnit",
+        verbose_name=_("相邻区（边界线索）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     description = models.TextField(_("情况描述"), max_length=2000, blank=True)
@@ -194,7 +228,9 @@ class Lead(FSMModelMixin, TrackedModel):
     )
 
     objects = LeadQuerySet.as_manager()
-    scope: ClassVar[Scope] = Scope(org_field="org_unit", reporter_field="reported_by")
+    scope: ClassVar[Scope] = Scope(
+        org_field="org_unit", reporter_field="reported_by", shared=neighbour_scope
+    )
 
     class Meta:
         verbose_name = _("求助线索")
@@ -232,8 +268,18 @@ class Lead(FSMModelMixin, TrackedModel):
 
     # The lifecycle. Only services call these, holding the row lock; each returns nothing and
     # the service records the LeadEvent.
+    @property
+    def is_border_lead(self) -> bool:
+        """Shown to two districts' dispatchers until one of them takes it."""
+        return self.neighbour_district_id is not None and self.status == LeadStatus.RECEIVED
+
     @transition(field=status, source=LeadStatus.RECEIVED, target=LeadStatus.DISPATCHED)
-    def dispatch(self, *, team: Any, at: Any) -> None:
+    def dispatch(self, *, team: Any, at: Any, org_unit: Any = None) -> None:
+        """`org_unit`: where the lead now belongs when the neighbour district takes it."""
+        if org_unit is not None:
+            self.org_unit = org_unit
+            self.district = team.district
+        self.neighbour_district = None
         self.team = team
         self.dispatched_at = at
 

@@ -71,6 +71,8 @@ class ResolvedLocation:
     org_unit: OrgUnit
     source: str
     place: Place | None = None
+    #: Another district whose border is within the rule's distance (boundary only).
+    neighbour: OrgUnit | None = None
 
 
 def _street_of(unit: OrgUnit) -> OrgUnit | None:
@@ -89,9 +91,10 @@ def resolve_location(
 ) -> ResolvedLocation:
     """The point of a lead in WGS-84 and the district and street it falls in.
 
-    There are no boundary polygons, so: a picked place decides (its own org unit); else an
-    explicit district decides the district; else the nearest known place within 1.5 km (h3
-    lookup) gives district and street; else the nearest district centre gives the district.
+    A picked place decides (its own org unit); else an explicit district decides the district;
+    else the district boundary holding the point (and a neighbour whose border is within
+    `leads.border_distance`), the street from the nearest known place of that district; outside
+    every boundary the nearest known place within 1.5 km, else the nearest district centre.
     Raises ValidationError without a location, OutsideServiceAreaError outside Shanghai.
     """
     if place is not None and (lat is None or lng is None):
@@ -120,14 +123,20 @@ def resolve_location(
         return ResolvedLocation(
             point.lat, point.lng, district, street or district, LocationSource.EXPLICIT, place
         )
-    found = locator.locate(point.lat, point.lng, radius_m=STREET_RESOLUTION_RADIUS_M)
+    found = locator.locate_in_district(
+        point.lat,
+        point.lng,
+        border_m=rulebook.integer("leads.border_distance"),
+        radius_m=STREET_RESOLUTION_RADIUS_M,
+    )
     return ResolvedLocation(
         point.lat,
         point.lng,
         found.district,
         found.street or found.district,
-        LocationSource.NEAREST_PLACE if found.by_place else LocationSource.NEAREST_CENTRE,
+        LocationSource.BOUNDARY if found.by_boundary else LocationSource.OUTSIDE_BOUNDARY,
         place,
+        found.neighbour,
     )
 
 
@@ -282,6 +291,7 @@ def _new_lead(report: LeadReport, by: Actor | None, idempotency_key: str | None)
         district=where.district,
         org_unit=where.org_unit,
         location_source=where.source,
+        neighbour_district=where.neighbour,
         description=report.description,
         people_count=report.people_count,
         signals=signals,

@@ -183,7 +183,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if context["can_dispatch"] and lead.status == LeadStatus.RECEIVED:
         from warmwinter.dispatch.selectors import suggestions_for
 
-        context["suggestions"] = suggestions_for(lead)
+        context["suggestions"] = suggestions_for(lead, user=user)
     return render(request, "leads/detail.html", context)
 
 

@@ -357,7 +357,7 @@ def test_a_reporter_uses_the_quick_form_and_then_sees_only_their_own_leads(
     assert c.get("/leads/hotline/").status_code == 403
 
 
-def test_without_a_place_nearby_the_nearest_district_centre_decides(client, reference):
+def test_a_point_inside_a_district_s_boundary_belongs_to_it(client, reference):
     from warmwinter.places.models import OrgUnit
 
     centre = OrgUnit.objects.get(code="310151")  # 崇明区
@@ -368,7 +368,16 @@ def test_without_a_place_nearby_the_nearest_district_centre_decides(client, refe
     assert r.status_code == 201
     lead = Lead.objects.get()
     assert lead.district == centre
-    assert lead.location_source == LocationSource.NEAREST_CENTRE
+    assert lead.location_source == LocationSource.BOUNDARY
+
+
+def test_a_point_at_sea_falls_back_to_the_nearest_district_centre(client, reference):
+    # East of Pudong's coast, outside every district boundary, still inside Shanghai's extent.
+    r = client.post("/leads/report/", {"lat": "31.05", "lng": "122.10", "people_count": "1"})
+    assert r.status_code == 201
+    lead = Lead.objects.get()
+    assert lead.district.code == "310115"
+    assert lead.location_source == LocationSource.OUTSIDE_BOUNDARY
 
 
 def test_a_point_next_to_a_street_s_place_resolves_district_and_street(client, huangpu_key_place):
@@ -377,4 +386,4 @@ def test_a_point_next_to_a_street_s_place_resolves_district_and_street(client, h
     lead = Lead.objects.get()
     assert lead.district.code == "310101"
     assert lead.org_unit == huangpu_key_place.org_unit  # 南京东路街道
-    assert lead.location_source == LocationSource.NEAREST_PLACE
+    assert lead.location_source == LocationSource.BOUNDARY
