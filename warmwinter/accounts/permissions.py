@@ -57,6 +57,7 @@ REFUSALS: dict[Capability, str | Promise] = {
     Capability.DISPATCH_LEADS: _("您的角色不能调度线索、管理救助分队与排班"),
     Capability.HANDLE_LEADS: _("您的角色不能处置线索"),
     Capability.TAKE_CALLS: _("您的角色不能接听热线"),
+    Capability.VIEW_CITY_OPEN_LEADS: _("您的角色不能查询全市未办结线索"),
     Capability.VIEW_SUPPLIES: _("您的角色不能查看救助物资"),
     Capability.ISSUE_SUPPLIES: _("您的角色不能发放或签收物资"),
     Capability.MANAGE_SUPPLIES: _("您的角色不能管理物资库存"),

@@ -47,6 +47,8 @@ class Capability(StrEnum):
     DISPATCH_LEADS = "dispatch_leads"
     HANDLE_LEADS = "handle_leads"
     TAKE_CALLS = "take_calls"
+    #: The city's open leads of every channel, without person data: "already reported" (已有人上报).
+    VIEW_CITY_OPEN_LEADS = "view_city_open_leads"
     # relief supplies (issue 8)
     VIEW_SUPPLIES = "view_supplies"
     ISSUE_SUPPLIES = "issue_supplies"
@@ -101,7 +103,12 @@ _LEAD_GRANTS: dict[str, set[Capability]] = {
         Capability.DISPATCH_LEADS,
         Capability.TAKE_CALLS,
     },
-    Role.HOTLINE_OPERATOR: {Capability.VIEW_LEADS, Capability.RECORD_LEADS, Capability.TAKE_CALLS},
+    Role.HOTLINE_OPERATOR: {
+        Capability.VIEW_LEADS,
+        Capability.RECORD_LEADS,
+        Capability.TAKE_CALLS,
+        Capability.VIEW_CITY_OPEN_LEADS,
+    },
     Role.PATROL_MEMBER: {Capability.VIEW_LEADS, Capability.HANDLE_LEADS},
     Role.STATION_WORKER: {Capability.VIEW_LEADS},
     Role.STATION_LEADER: {Capability.VIEW_LEADS},

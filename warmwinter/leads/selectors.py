@@ -167,3 +167,54 @@ def hotline_place_search(q: str, *, limit: int = 15) -> QuerySet[Place]:
         .select_related("org_unit")
         .order_by("name")[:limit]
     )
+
+
+# --- the hotline's "already reported" -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenLeadRow:
+    """What a hotline operator is told about an open lead anywhere in the city: where, when and
+    how far along, never who (no reporter, description, phone or person)."""
+
+    tracking_code: str
+    district: str
+    place: str
+    received_at: datetime
+    status: str
+    distance_m: float | None
+
+
+def city_open_leads(*, near: geo.LatLng | None = None, limit: int = 100) -> list[OpenLeadRow]:
+    """Open leads of every channel in the whole city (callers check VIEW_CITY_OPEN_LEADS),
+    newest first; with `near`, only those within the rulebook's `leads.already_reported_radius`,
+    nearest first."""
+    qs = Lead.objects.open().select_related("district", "org_unit", "place")
+    if near is not None:
+        radius = rulebook.integer("leads.already_reported_radius")
+        qs = qs.filter(h3_cell__in=geo.h3_disk_for_radius(near.lat, near.lng, radius))
+    rows = []
+    for lead in qs.order_by("-received_at")[: limit if near is None else None]:
+        distance = None
+        if near is not None:
+            distance = geo.distance_m(near, geo.LatLng(lead.lat, lead.lng))
+            if distance > radius:
+                continue
+        where = " · ".join(
+            x
+            for x in (lead.place.name if lead.place else "", lead.address, lead.org_unit.name)
+            if x
+        )
+        rows.append(
+            OpenLeadRow(
+                lead.tracking_code,
+                lead.district.name,
+                where,
+                lead.received_at,
+                str(lead.get_status_display()),
+                distance,
+            )
+        )
+    if near is not None:
+        rows.sort(key=lambda r: r.distance_m or 0.0)
+    return rows[:limit]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("track/<str:code>/", views.public_track, name="track_code"),
     path("new/", views.quick_report, name="new"),
     path("hotline/", views.hotline_console, name="hotline"),
+    path("hotline/already-reported/", views.hotline_already_reported, name="hotline_reported"),
     path("hotline/caller/", views.hotline_caller_history, name="hotline_caller"),
     path("hotline/places/", views.hotline_place_search, name="hotline_places"),
     path("<int:pk>/", views.lead_detail, name="detail"),

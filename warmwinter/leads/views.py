@@ -18,6 +18,7 @@ from warmwinter.accounts.permissions import Actor
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
+from warmwinter.core import rulebook
 from warmwinter.core.forms import REFUSED, render_form, submit
 from warmwinter.leads import lifecycle, ratelimit, selectors, services
 from warmwinter.leads.forms import (
@@ -30,6 +31,7 @@ from warmwinter.leads.forms import (
 )
 from warmwinter.leads.models import Lead, LeadPhoto, LeadStatus
 from warmwinter.leads.rules import priority_label
+from warmwinter.places import geo
 from warmwinter.places.geo import OutsideServiceAreaError
 
 
@@ -142,6 +144,42 @@ def hotline_console(request: HttpRequest) -> HttpResponse:
             return redirect("leads:hotline")
     recent = selectors.recorded_by(user=user)
     return render_form(request, "leads/hotline.html", {"form": form, "recent": recent}, form)
+
+
+@login_required
+@capability_required(Capability.VIEW_CITY_OPEN_LEADS)
+@require_GET
+def hotline_already_reported(request: HttpRequest) -> HttpResponse:
+    """Has someone already reported this? The city's open leads near a place or point the caller
+    names (no person data is shown, so the read is not a person-data read to audit)."""
+    q = request.GET.get("place_q", "").strip()[:50]
+    near, centre, error = None, "", ""
+    lat, lng = request.GET.get("lat", "").strip(), request.GET.get("lng", "").strip()
+    if lat and lng:
+        try:
+            near = geo.to_wgs84(float(lat), float(lng), datum=request.GET.get("datum", "wgs84"))
+            geo.check_in_shanghai(near.lat, near.lng)
+            centre = f"{near.lat:.5f}, {near.lng:.5f}"
+        except ValueError as exc:
+            near, error = None, str(exc)
+    elif q:
+        place = next(iter(selectors.hotline_place_search(q, limit=1)), None)
+        if place is None:
+            error = _("没有找到地点")
+        else:
+            near, centre = geo.LatLng(place.lat, place.lng), place.name
+    searched = near is not None
+    context = {
+        "rows": selectors.city_open_leads(near=near),
+        "searched": searched,
+        "centre": centre,
+        "error": error,
+        "place_q": q,
+        "lat": lat,
+        "lng": lng,
+        "radius": rulebook.integer("leads.already_reported_radius"),
+    }
+    return render(request, "leads/hotline_reported.html", context)
 
 
 @login_required
