@@ -154,7 +154,7 @@ def board_leads(
         "district", "org_unit", "team", "place", "neighbour_district"
     )
     if district is not None:
-        qs = qs.in_district(district)
+        qs = qs & Lead.objects.in_district(district)
     if priority:
         qs = qs.filter(priority=priority)
     if overdue_only:
@@ -165,7 +165,7 @@ def board_leads(
 def board_counters(*, user: Actor, district: Any = None) -> dict[str, Any]:
     qs = visible_to(Lead.objects.filter(status__in=OPEN_STATUSES), user)
     if district is not None:
-        qs = qs.in_district(district)
+        qs = qs & Lead.objects.in_district(district)
     now = timezone.now()
     agg = qs.aggregate(
         open=Count("pk"),
