@@ -212,6 +212,11 @@ PERIODIC_TASKS = [
 STATIONS_PDF_FONT_DIR = env_str("STATIONS_PDF_FONT_DIR", "")
 # Largest photo accepted from anyone (a lead's, an encounter's, a family inquiry's), in bytes.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+# How far a partner platform's stated `received_at` may lie from our clock (seconds): ahead by
+# clock skew at most, behind by the longest backlog it may replay. Operational tolerances of a
+# partner's push, not numbers of the notice, so settings rather than the rulebook.
+LEADS_RECEIVED_AT_MAX_AHEAD_S = env_int("LEADS_RECEIVED_AT_MAX_AHEAD_S", 5 * 60, minimum=0)
+LEADS_RECEIVED_AT_MAX_AGE_S = env_int("LEADS_RECEIVED_AT_MAX_AGE_S", 24 * 3600, minimum=60)
 # The anonymous channels (public page, Open311): (posts, seconds) per client address.
 LEADS_PUBLIC_RATE = (
     env_int("LEADS_PUBLIC_RATE_LIMIT", 10, minimum=1),

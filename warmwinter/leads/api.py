@@ -1,5 +1,7 @@
 """Leads (求助线索): intake from every channel, triage, duplicates, lifecycle, time limits."""
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -180,10 +182,25 @@ def intake(
         reporter_phone=payload.reporter_phone,
         received_at=payload.received_at,
     )
-    lead, created = services.lead_receive(
-        report=report, by=user, idempotency_key=f"api:{user.pk}:{idempotency_key}"
-    )
+    try:
+        lead, created = services.lead_receive(
+            report=report,
+            by=user,
+            idempotency_key=f"api:{user.pk}:{idempotency_key}",
+            fingerprint=_fingerprint(payload),
+        )
+    except services.IdempotencyConflictError as exc:
+        raise HttpError(409, str(exc)) from None
     return Status(201 if created else 200, LeadOut.of(lead))
+
+
+def _fingerprint(payload: IntakeIn) -> str:
+    """SHA-256 of the body as parsed (defaults filled, keys sorted): the same report sent with
+    its fields in another order or with a default spelled out is the same submission."""
+    canonical = json.dumps(
+        payload.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @router.get("", response=list[LeadOut], summary="线索列表（按权限范围）")

@@ -124,6 +124,10 @@ class Lead(FSMModelMixin, TrackedModel):
         editable=False,
         help_text=_("同一次提交重试时使用同一个键（或客户端 UUID），只会生成一条线索"),
     )
+    # What was submitted with the key (SHA-256 of the canonical body): a retry must repeat it.
+    idempotency_fingerprint = models.CharField(
+        _("提交内容指纹"), max_length=64, blank=True, editable=False
+    )
     channel = models.CharField(_("来源渠道"), max_length=24, choices=LeadChannel.choices)
     received_at = models.DateTimeField(_("接收时间"), default=timezone.now, db_index=True)
 

@@ -10,8 +10,9 @@ import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
@@ -23,7 +24,7 @@ from warmwinter.accounts.permissions import Actor, require
 from warmwinter.accounts.roles import Capability
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
-from warmwinter.core import rulebook
+from warmwinter.core import clock, rulebook
 from warmwinter.core.photos import CleanPhoto
 from warmwinter.core.validation import limits, refusal, validators_of
 from warmwinter.leads import locator, rules, store
@@ -176,8 +177,38 @@ def _longest(field: str) -> int:
     return limits(Lead, field).max_length or 0
 
 
-def _validate(report: LeadReport) -> None:
+class IdempotencyConflictError(Exception):
+    """The idempotency key was used before for a different submission: a partner's bug to be
+    told (409), never a reason to answer with the first lead as if it were this one."""
+
+
+def received_at_refusal(received_at: datetime, *, now: datetime) -> str | None:
+    """Why a caller's stated receiving time cannot be taken, or None. A time ahead of our clock
+    by more than the skew a platform's clock may have would keep the lead from ever falling
+    due; one older than the backlog a platform may replay would be overdue on arrival. Both
+    tolerances are settings (LEADS_RECEIVED_AT_MAX_AHEAD_S, LEADS_RECEIVED_AT_MAX_AGE_S)."""
+    ahead = timedelta(seconds=settings.LEADS_RECEIVED_AT_MAX_AHEAD_S)
+    oldest = timedelta(seconds=settings.LEADS_RECEIVED_AT_MAX_AGE_S)
+    stated = clock.local(received_at).strftime("%Y-%m-%d %H:%M")
+    if received_at > now + ahead:
+        return _("接收时间 %(t)s 晚于当前时间超过 %(m)d 分钟，请核对平台时钟后重新推送") % {
+            "t": stated,
+            "m": int(ahead.total_seconds() // 60),
+        }
+    if received_at < now - oldest:
+        return _("接收时间 %(t)s 早于 %(h)d 小时前，已超过补报时限，请人工核实后经热线录入") % {
+            "t": stated,
+            "h": int(oldest.total_seconds() // 3600),
+        }
+    return None
+
+
+def _validate(report: LeadReport, *, stated_by_caller: bool = False) -> None:
     errors: dict[str, str] = {}
+    if stated_by_caller and report.received_at is not None:
+        refused_time = received_at_refusal(report.received_at, now=timezone.now())
+        if refused_time is not None:
+            errors["received_at"] = refused_time
     if report.channel not in _CHANNELS:
         errors["channel"] = _("来源渠道无效")
     unknown = [s for s in report.signals if s not in _SIGNALS]
@@ -210,7 +241,11 @@ def recording_retention_until(received: datetime) -> date:
 
 
 def lead_receive(
-    *, report: LeadReport, by: Actor | None = None, idempotency_key: str | None = None
+    *,
+    report: LeadReport,
+    by: Actor | None = None,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
 ) -> tuple[Lead, bool]:
     """Record a report as a lead, committed before this returns. Returns (lead, created).
 
@@ -223,14 +258,20 @@ def lead_receive(
     it created the first time, however often the submission is retried. Retries are rare, so
     the key is not looked up first: the unique constraint refuses the second insert (waiting
     for a racing first one to commit) and the lead that holds the key is returned.
+
+    `fingerprint` (a hash of the canonical submission, e.g. the API's JSON body) is kept with
+    the key: the same key with another fingerprint raises IdempotencyConflictError.
+
+    A `received_at` stated by a signed-in caller (a partner platform) must lie within the
+    tolerances of `received_at_refusal`; the system (demo data) may record history.
     """
     if by is not None:
         require(by, Capability.RECORD_LEADS)
     try:
-        lead = _new_lead(report, by, idempotency_key)
+        lead = _new_lead(report, by, idempotency_key, fingerprint)
     except (ValidationError, geo.OutsideServiceAreaError):
         # A retry of an accepted submission gets its lead even if this copy would not pass now.
-        existing = _lead_with_key(idempotency_key)
+        existing = _lead_with_key(idempotency_key, fingerprint)
         if existing is not None:
             return existing, False
         raise
@@ -239,7 +280,7 @@ def lead_receive(
         try:
             return _store(lead, report, by, user, lead.district_id), True
         except IntegrityError:
-            existing = _lead_with_key(idempotency_key)
+            existing = _lead_with_key(idempotency_key, fingerprint)
             if existing is not None:
                 return existing, False
             if attempt == 2:
@@ -248,15 +289,30 @@ def lead_receive(
     raise AssertionError("unreachable")
 
 
-def _lead_with_key(idempotency_key: str | None) -> Lead | None:
+def _lead_with_key(idempotency_key: str | None, fingerprint: str = "") -> Lead | None:
+    """The lead stored under `idempotency_key`, if any. Raises IdempotencyConflictError when
+    both it and this retry carry a fingerprint and they differ."""
     if not idempotency_key:
         return None
-    return Lead.objects.filter(idempotency_key=idempotency_key).order_by().first()
+    existing = Lead.objects.filter(idempotency_key=idempotency_key).order_by().first()
+    if (
+        existing is not None
+        and fingerprint
+        and existing.idempotency_fingerprint
+        and existing.idempotency_fingerprint != fingerprint
+    ):
+        raise IdempotencyConflictError(
+            _("幂等键已用于内容不同的另一次提交（线索 %(code)s）：重试须重复原内容，新线索请换新键")
+            % {"code": existing.tracking_code}
+        )
+    return existing
 
 
-def _new_lead(report: LeadReport, by: Actor | None, idempotency_key: str | None) -> Lead:
+def _new_lead(
+    report: LeadReport, by: Actor | None, idempotency_key: str | None, fingerprint: str = ""
+) -> Lead:
     """The lead a report makes, validated, located and triaged; not saved."""
-    _validate(report)
+    _validate(report, stated_by_caller=by is not None)
     where = resolve_location(
         lat=report.lat,
         lng=report.lng,
@@ -281,6 +337,7 @@ def _new_lead(report: LeadReport, by: Actor | None, idempotency_key: str | None)
     user = by if getattr(by, "is_authenticated", False) else None
     lead = Lead(
         idempotency_key=idempotency_key or None,
+        idempotency_fingerprint=fingerprint if idempotency_key else "",
         channel=report.channel,
         received_at=received,
         lat=where.lat,

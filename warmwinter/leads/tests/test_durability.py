@@ -106,6 +106,8 @@ def test_killing_the_server_mid_burst_loses_no_acknowledged_lead(
     server = _start(port)
     acked: dict[str, int] = {}
     attempted: list[str] = []
+    #: key → the report number sent with it: a client retries with the very same body.
+    numbers: dict[str, int] = {}
     lock = threading.Lock()
     stop = threading.Event()
 
@@ -115,7 +117,8 @@ def test_killing_the_server_mid_burst_loses_no_acknowledged_lead(
             key = f"burst-{n:02d}-{i:04d}"
             with lock:
                 attempted.append(key)
-            lead_id = _post(port, token, key, n * 1000 + i)
+                numbers[key] = n * 1000 + i
+            lead_id = _post(port, token, key, numbers[key])
             if lead_id is None:
                 return  # the server is gone: this report is unacknowledged
             with lock:
@@ -139,11 +142,11 @@ def test_killing_the_server_mid_burst_loses_no_acknowledged_lead(
         server = _start(port)
         for key, lead_id in acked.items():
             assert Lead.objects.filter(pk=lead_id, idempotency_key=f"api:{user.pk}:{key}").exists()
-        # Clients retry everything unacknowledged with the same key: exactly one lead each.
-        for i, key in enumerate(k for k in attempted if k not in acked):
-            assert _post(port, token, key, i) is not None
+        # Clients retry everything unacknowledged with the same key and body: one lead each.
+        for key in (k for k in attempted if k not in acked):
+            assert _post(port, token, key, numbers[key]) is not None
         for key, lead_id in list(acked.items())[:5]:
-            assert _post(port, token, key, 0) == lead_id  # a replay is the same lead
+            assert _post(port, token, key, numbers[key]) == lead_id  # a replay: the same lead
     finally:
         stop.set()
         if server.poll() is None:

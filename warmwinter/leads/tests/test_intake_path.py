@@ -119,15 +119,17 @@ def test_the_intake_answer_is_the_lead_as_the_other_endpoints_show_it(make_lead)
 
 
 def test_a_retry_of_an_accepted_report_gets_its_lead_even_if_the_copy_is_now_refused(
-    client, grid_user, token_for, huangpu_key_place
+    client, grid_user, token_for, huangpu_key_place, time_machine
 ):
     token = token_for(grid_user)
-    first = _intake(client, token, "grid-retry-0001")
+    stated = timezone.now().isoformat()
+    first = _intake(client, token, "grid-retry-0001", received_at=stated)
     assert first.status_code == 201
-    retry = _intake(client, token, "grid-retry-0001", lat=39.9, lng=116.4)  # not Shanghai
+    time_machine.move_to(timezone.now() + timedelta(days=2))  # the copy is now too old
+    retry = _intake(client, token, "grid-retry-0001", received_at=stated)
     assert retry.status_code == 200
     assert retry.json()["id"] == first.json()["id"]
-    assert _intake(client, token, "grid-retry-0002", lat=39.9, lng=116.4).status_code == 422
+    assert _intake(client, token, "grid-retry-0002", received_at=stated).status_code == 422
     assert Lead.objects.count() == 1
 
 
