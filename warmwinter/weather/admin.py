@@ -18,6 +18,7 @@ from warmwinter.weather.models import (
     LevelEvent,
     PatrolRequirement,
     RuleSet,
+    WarningLifetime,
     WarningRule,
     WeatherWarning,
 )
@@ -37,6 +38,10 @@ class WarningRuleInline(_DraftOnlyInline):
     model = WarningRule
 
 
+class WarningLifetimeInline(_DraftOnlyInline):
+    model = WarningLifetime
+
+
 class ForecastRuleInline(_DraftOnlyInline):
     model = ForecastRule
 
@@ -53,7 +58,13 @@ class PatrolRequirementInline(_DraftOnlyInline):
 class RuleSetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["version", "note", "published_at", "created_at"]
     readonly_fields = ["version", "published_at", "created_at", "created_by"]
-    inlines = [WarningRuleInline, ForecastRuleInline, LevelEffectInline, PatrolRequirementInline]
+    inlines = [
+        WarningRuleInline,
+        WarningLifetimeInline,
+        ForecastRuleInline,
+        LevelEffectInline,
+        PatrolRequirementInline,
+    ]
     actions = ["copy_to_draft", "publish"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -55,6 +55,23 @@ WARNING_RULES: list[tuple[str, str, int, int | None, str | None, str | None, str
     ("sharp_cooling", "red", 4, None, None, None, "", LOCAL),
 ]  # fmt: skip
 
+LIFETIME = (
+    "预警信号未注明失效时间时按此时效视为失效（气象台一般在此时限内更新或解除预警；"
+    + PLATFORM
+    + "）"
+)
+
+# (type, hours in force when the message names no expiry, source)
+LIFETIMES: list[tuple[str, int, str]] = [
+    ("cold_wave", 24, LIFETIME),
+    ("low_temperature", 24, LIFETIME),
+    ("sharp_cooling", 24, LIFETIME),
+    ("frost", 24, LIFETIME),
+    ("road_icing", 12, LIFETIME),
+    ("blizzard", 12, LIFETIME),
+    ("gale", 12, LIFETIME),
+]
+
 # (night minimum at or below °C, level, source)
 FORECAST_RULES: list[tuple[str, int, str]] = [
     ("0", 1, "夜间最低气温预报 ≤ 0 °C 即进入预备状态（" + PLATFORM + "）"),
@@ -113,6 +130,7 @@ def install(apps: Any, *, version: int = 1) -> None:
         )
         for t, c, level, window, drop, low, criterion, source in WARNING_RULES
     )
+    install_lifetimes(apps, ruleset)
     apps.get_model("weather", "ForecastRule").objects.bulk_create(
         apps.get_model("weather", "ForecastRule")(
             ruleset=ruleset, night_min_at_or_below_c=Decimal(t), level=level, source=source
@@ -142,4 +160,19 @@ def install(apps: Any, *, version: int = 1) -> None:
             window_end=end,
         )
         for level, kind, key_type, visits, start, end in PATROLS
+    )
+
+
+def install_lifetimes(apps: Any, ruleset: Any) -> None:
+    """The default lifetimes into `ruleset` (also run for versions made before they existed).
+    In a migration older than the lifetimes' own (0002 installs version 1) there is no table
+    yet: 0004 installs them then."""
+    try:
+        lifetime_model = apps.get_model("weather", "WarningLifetime")
+    except LookupError:
+        return
+    lifetime_model.objects.bulk_create(
+        lifetime_model(ruleset=ruleset, warning_type=t, hours=hours, source=source)
+        for t, hours, source in LIFETIMES
+        if not lifetime_model.objects.filter(ruleset=ruleset, warning_type=t).exists()
     )

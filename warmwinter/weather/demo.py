@@ -97,6 +97,9 @@ def seed(ctx: DemoContext) -> None:
                 severity="Severe",
                 areas=[pudong, fengxian],
                 references=f"上海中心气象台,{blue_id},{blue_at.isoformat()}",
+                # In force until the cancel: a warning naming no expiry lapses after its
+                # type's lifetime (24 h for a cold wave).
+                expires=orange_at + timedelta(days=3),
             ),
         ),
         (

@@ -87,6 +87,9 @@ class WeatherWarning(models.Model):
     issued_at = models.DateTimeField(_("发布时间"))
     effective_at = models.DateTimeField(_("生效时间"))
     expires_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+    # The message named no expiry: `expires_at` is its effective time plus the lifetime the rules
+    # in force give its type (`WarningLifetime`), so that no warning holds a level for ever.
+    expiry_assumed = models.BooleanField(_("失效时间按规则推定"), default=False)
     whole_city = models.BooleanField(_("全市"), default=False)
     districts = models.ManyToManyField(
         OrgUnit, verbose_name=_("涉及区"), related_name="weather_warnings", blank=True
@@ -211,6 +214,32 @@ class WarningRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_warning_type_display()}{self.get_colour_display()} → {self.get_level_display()}"
+
+
+class WarningLifetime(models.Model):
+    """How long a warning of a type stays in force when its message names no expiry (signal
+    texts never do): past it the warning lapses like one that expired."""
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="warning_lifetimes")
+    warning_type = models.CharField(_("预警类型"), max_length=32, choices=WarningType.choices)
+    hours = models.PositiveSmallIntegerField(
+        _("未注明失效时间时的时效（小时）"),
+        validators=between(1, 240, _("时效须在 1 至 240 小时之间")),
+    )
+    source = models.CharField(_("依据"), max_length=200)
+
+    class Meta:
+        verbose_name = _("预警默认时效")
+        verbose_name_plural = _("预警默认时效")
+        ordering = ["warning_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ruleset", "warning_type"], name="weather_lifetime_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_warning_type_display()} {self.hours} h"
 
 
 class ForecastRule(models.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from warmwinter.weather.models import (
     PatrolRequirement,
     PlaceActivation,
     RuleSet,
+    WarningLifetime,
     WeatherWarning,
 )
 
@@ -181,6 +182,8 @@ class DistrictLevel:
     district: OrgUnit
     level: ResponseLevel
     event: LevelEvent | None
+    #: The warnings in force over the district now: why it is at its level (none: "无生效预警").
+    warnings: tuple[WeatherWarning, ...] = ()
 
 
 def recent_level_events(districts_qs: QuerySet[OrgUnit], *, limit: int = 20) -> list[LevelEvent]:
@@ -192,7 +195,8 @@ def recent_level_events(districts_qs: QuerySet[OrgUnit], *, limit: int = 20) -> 
 
 
 def district_levels(districts_qs: QuerySet[OrgUnit]) -> list[DistrictLevel]:
-    """Each of `districts_qs` with its level and the event that set it (two queries)."""
+    """Each of `districts_qs` with its level, the event that set it and the warnings in force
+    over it (four queries)."""
     latest = LevelEvent.objects.filter(district=OuterRef("pk")).order_by("-at", "-id")
     districts = list(
         districts_qs.order_by("code").annotate(latest_event_id=Subquery(latest.values("id")[:1]))
@@ -200,11 +204,15 @@ def district_levels(districts_qs: QuerySet[OrgUnit]) -> list[DistrictLevel]:
     events = LevelEvent.objects.select_related("warning").in_bulk(
         [d.latest_event_id for d in districts if d.latest_event_id]  # type: ignore[attr-defined]
     )
+    in_force = list(warnings_in_force())
     result = []
     for d in districts:
         event = events.get(d.latest_event_id)  # type: ignore[attr-defined]
         level = ResponseLevel(event.to_level) if event else default_level()
-        result.append(DistrictLevel(d, level, event))
+        covering = tuple(
+            w for w in in_force if w.whole_city or any(x.pk == d.pk for x in w.districts.all())
+        )
+        result.append(DistrictLevel(d, level, event, covering))
     return result
 
 
@@ -277,18 +285,20 @@ class RulesView:
     forecast_rules: list[Any]
     effects: list[Any]
     patrols: list[Any]
+    lifetimes: list[Any]
 
 
 def rules_in_force() -> RulesView:
     ruleset = ruleset_in_force()
     if ruleset is None:
-        return RulesView(None, [], [], [], [])
+        return RulesView(None, [], [], [], [], [])
     return RulesView(
         ruleset,
         list(ruleset.warning_rules.order_by("warning_type", "level")),
         list(ruleset.forecast_rules.all()),
         list(ruleset.effects.order_by("level")),
         list(ruleset.patrol_requirements.order_by("level", "place_kind", "key_place_type")),
+        list(ruleset.warning_lifetimes.all()),
     )
 
 
@@ -319,3 +329,17 @@ def warning_by_id(pk: int) -> WeatherWarning:
 
 def districts_qs(district: OrgUnit) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(pk=district.pk)
+
+
+def warning_lifetime(ruleset: RuleSet | None, warning_type: str) -> timedelta:
+    """How long a warning of `warning_type` whose message names no expiry stays in force under
+    `ruleset` (the shipped defaults where it has no row; a day for a type nobody listed)."""
+    row = (
+        WarningLifetime.objects.filter(ruleset=ruleset, warning_type=warning_type).first()
+        if ruleset is not None
+        else None
+    )
+    if row is not None:
+        return timedelta(hours=row.hours)
+    hours = {t: h for t, h, _source in defaults.LIFETIMES}
+    return timedelta(hours=hours.get(warning_type, 24))

@@ -120,6 +120,13 @@ def _store(parsed: ParsedWarning, *, by: Actor | None, via: str, now: datetime) 
             _("解除消息找不到要解除的预警（%(t)s），未入库，响应等级不变")
             % {"t": parsed.identifier},
         )
+    expires_at, assumed = parsed.expires_at, False
+    if expires_at is None and parsed.msg_type != MsgType.CANCEL:
+        # A signal text never names its expiry: the rules give its type a lifetime, so that a
+        # January cold wave does not hold a district at its level in December.
+        lifetime = selectors.warning_lifetime(rules_ensure(), parsed.warning_type)
+        expires_at, assumed = parsed.effective_at + lifetime, True
+    lapsed = parsed.msg_type != MsgType.CANCEL and expires_at is not None and expires_at <= now
     warning = WeatherWarning.objects.create(
         issuer=parsed.issuer or _("未注明"),
         sender=parsed.sender,
@@ -131,7 +138,8 @@ def _store(parsed: ParsedWarning, *, by: Actor | None, via: str, now: datetime) 
         colour=parsed.colour,
         issued_at=parsed.issued_at,
         effective_at=parsed.effective_at,
-        expires_at=parsed.expires_at,
+        expires_at=expires_at,
+        expiry_assumed=assumed,
         whole_city=parsed.whole_city,
         headline=parsed.headline,
         description=parsed.description,
@@ -142,6 +150,9 @@ def _store(parsed: ParsedWarning, *, by: Actor | None, via: str, now: datetime) 
         refers_to=refers_to,
         received_at=now,
         received_by=by,
+        # Past its expiry when it arrives: kept as history, it changes no level.
+        ended_at=now if lapsed else None,
+        end_reason=EndReason.EXPIRED if lapsed else "",
     )
     warning.districts.set(districts)
     WarningReceipt.objects.create(
@@ -153,8 +164,8 @@ def _store(parsed: ParsedWarning, *, by: Actor | None, via: str, now: datetime) 
         via=via,
         received_at=now,
     )
-    affected = _area_of(warning)
-    if refers_to is not None and refers_to.ended_at is None:
+    affected = set() if lapsed else _area_of(warning)
+    if refers_to is not None and refers_to.ended_at is None and not lapsed:
         refers_to.ended_at = now
         refers_to.end_reason = (
             EndReason.CANCELLED if parsed.msg_type == MsgType.CANCEL else EndReason.UPDATED
@@ -524,7 +535,14 @@ def ruleset_draft(*, by: Actor) -> RuleSet:
         draft = RuleSet.objects.create(
             version=version, note=_("由 v%(v)s 复制") % {"v": source.version}, created_by=by
         )
-        for related in ("warning_rules", "forecast_rules", "effects", "patrol_requirements"):
+        related_rows = (
+            "warning_rules",
+            "warning_lifetimes",
+            "forecast_rules",
+            "effects",
+            "patrol_requirements",
+        )
+        for related in related_rows:
             rows = list(getattr(source, related).all())
             for row in rows:
                 row.pk = None

@@ -333,12 +333,23 @@ def test_the_review_task_and_command_raise_alerts_for_the_current_level(
 
 
 def test_a_cold_wave_warning_for_pudong_makes_the_supplies_review_its_reserves(
-    settings, unit, catalogue, pudong_targets, receive, django_capture_on_commit_callbacks
+    settings,
+    unit,
+    catalogue,
+    pudong_targets,
+    receive,
+    django_capture_on_commit_callbacks,
+    time_machine,
 ):
     """The weather app enqueues the review when a district's level rises: no one has to ask."""
+    from datetime import datetime
     from pathlib import Path
 
+    from warmwinter.core import clock
     from warmwinter.weather.services import warning_ingest
+
+    # The fixture warning was issued then and names no expiry: it is in force for a day.
+    time_machine.move_to(datetime(2026, 1, 20, 16, 5, tzinfo=clock.SHANGHAI))
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     receive(pudong_targets.pudong, catalogue.quilt, 30)

@@ -3,10 +3,12 @@ builder for CAP messages in both dialects."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from warmwinter.core import clock
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.weather import defaults
 from warmwinter.weather.models import RuleSet
@@ -21,6 +23,16 @@ def _rules(db):
         from django.apps import apps
 
         defaults.install(apps)
+
+
+#: The fixtures' warnings were issued on 20 January 2026 at 16:00 and name no expiry (a signal
+#: text never does): the tests receive them shortly after, while they are in force.
+JANUARY_EVENING = datetime(2026, 1, 20, 16, 5, tzinfo=clock.SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _when_the_fixtures_were_issued(time_machine):
+    time_machine.move_to(JANUARY_EVENING)
 
 
 @pytest.fixture(autouse=True)

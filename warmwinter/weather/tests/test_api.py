@@ -230,7 +230,7 @@ def test_other_apps_read_the_boost_and_tighter_time_limits_of_the_level(city_api
 
 
 def test_required_patrols_of_a_past_night_follow_the_level_of_that_night(
-    city_api, pudong, pudong_key_place
+    city_api, pudong, pudong_key_place, time_machine
 ):
     from datetime import datetime
 
@@ -245,6 +245,7 @@ def test_required_patrols_of_a_past_night_follow_the_level_of_that_night(
         data=(FIXTURES / "cold_wave_cancel_pudong_oasis.xml").read_bytes(),
         now=datetime(2026, 1, 22, 9, 5, tzinfo=shanghai),
     )
+    time_machine.move_to(datetime(2026, 1, 22, 9, 10, tzinfo=shanghai))
     that_night = city_api("get", "/required-patrols?district=310115&night=2026-01-20").json()
     assert that_night["level"] == 4 and that_night["patrols"]
     night_before = city_api("get", "/required-patrols?district=310115&night=2026-01-19").json()

@@ -1,14 +1,21 @@
 """The weather page in a real headless Chromium."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from warmwinter.conftest import sign_in
 from warmwinter.weather import services
 
-from .conftest import FIXTURES
+from .conftest import build_cap
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(autouse=True)
+def _when_the_fixtures_were_issued():
+    """Not pinned to January here: the browser's own clock would drop the session cookie. The
+    warning is issued now instead."""
 
 
 @pytest.fixture
@@ -19,10 +26,14 @@ def page(new_page):
 def test_city_admin_reads_pudongs_response_and_lowers_it_by_hand(
     page, live_server, city_admin, pudong_key_place, pudong_shelter
 ):
-    services.warning_ingest(data=(FIXTURES / "cold_wave_orange_pudong_oasis.xml").read_bytes())
+    sent = timezone.localtime().replace(microsecond=0)
+    services.warning_ingest(data=build_cap(sent=sent.isoformat()))
     sign_in(page, live_server.url, "city_admin")
 
     page.goto(f"{live_server.url}/weather/")
+    expect(page.get_by_test_id("why-310115")).to_contain_text("寒潮橙色预警")
+    expect(page.get_by_test_id("why-310115")).to_contain_text("按规则时效")
+    expect(page.get_by_test_id("why-310101")).to_contain_text("无生效预警")
     page.get_by_test_id("levels").get_by_role("link", name="浦东新区").click()
     expect(page.get_by_test_id("district-title")).to_contain_text("浦东新区")
     expect(page.get_by_test_id("current-level").get_by_test_id("level")).to_have_text(

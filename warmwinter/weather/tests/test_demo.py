@@ -12,9 +12,16 @@ from warmwinter.weather.models import Forecast, LevelEvent, WeatherWarning
 
 pytestmark = pytest.mark.django_db
 
+DEMO_NOW = datetime(2026, 1, 28, 20, tzinfo=clock.SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _at_the_end_of_the_demo_week(time_machine):
+    time_machine.move_to(DEMO_NOW)
+
 
 def _run():
-    now = datetime(2026, 1, 28, 20, tzinfo=clock.SHANGHAI)
+    now = DEMO_NOW
     ctx = DemoContext(seed=7, scale=1, now=now, password="x")
     demo.seed(ctx)
     return ctx

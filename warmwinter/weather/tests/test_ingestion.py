@@ -2,6 +2,7 @@
 做好街面联合巡查救助等工作」. Ingestion is synchronous through the CLI and the push endpoint."""
 
 import io
+from datetime import datetime
 
 import pytest
 from django.core.management import call_command
@@ -91,9 +92,10 @@ def test_signal_text_cancel_restores_the_level(pudong):
     assert selectors.current_level(pudong) == ResponseLevel.NORMAL
 
 
-def test_update_follows_its_references_and_replaces_the_earlier_colour(pudong):
+def test_update_follows_its_references_and_replaces_the_earlier_colour(pudong, time_machine):
     services.warning_ingest(data=build_cap(identifier="B1", colour="blue"))
     assert selectors.current_level(pudong) == ResponseLevel.IV
+    time_machine.move_to(datetime(2026, 1, 21, 10, 5, tzinfo=clock.SHANGHAI))
     services.warning_ingest(
         data=build_cap(
             identifier="O1",
