@@ -16,3 +16,9 @@ class LeadsConfig(AppConfig):
             NavItem(_("求助线索"), "leads:list", Capability.VIEW_LEADS, order=30),
             NavItem(_("热线受理"), "leads:hotline", Capability.TAKE_CALLS, order=31),
         ]
+
+    def ready(self) -> None:
+        from warmwinter.leads.tasks import on_level_changed
+        from warmwinter.weather.levels import level_changed
+
+        level_changed.connect(on_level_changed, dispatch_uid="leads.follow_level")

@@ -340,6 +340,7 @@ class LeadEventKind(models.TextChoices):
     TRANSITION = "transition", _("状态变更")
     ESCALATED = "escalated", _("超时督办")
     NOTE = "note", _("备注")
+    RETRIAGED = "retriaged", _("重新分诊")
 
 
 class LeadEvent(models.Model):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -477,3 +478,94 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
             )
             steps += 1
     return steps
+
+
+# --- the response level -------------------------------------------------------------------
+
+#: The stage an open lead is in, and the moment that stage began (its time limit runs from it).
+_STAGE_OF = {
+    LeadStatus.RECEIVED: ("dispatch", "received_at"),
+    LeadStatus.DISPATCHED: ("accept", "dispatched_at"),
+    LeadStatus.ACCEPTED: ("on_scene", "accepted_at"),
+}
+
+
+def leads_follow_level(
+    *, district_id: int, from_level: int, to_level: int, now: datetime | None = None
+) -> int:
+    """System: when a district's response level changes, triage its open leads again under the
+    new level (priority and the current stage's time limit, by `rules`), with a history entry
+    "响应等级升至II级" on each, and tell the district's dispatchers. Runs as a task after the
+    level's commit (`leads.tasks.follow_level_change`). Returns how many leads changed."""
+    from warmwinter.notifications.models import Urgency
+    from warmwinter.notifications.services import notify, recipients_for
+    from warmwinter.weather.levels import ResponseLevel, short_label
+    from warmwinter.weather.selectors import effects_for
+
+    now = now or timezone.now()
+    district = OrgUnit.objects.filter(pk=district_id).first()
+    if district is None or from_level == to_level:
+        return 0
+    effects = effects_for(ResponseLevel(to_level))
+    verb = _("升至") if to_level > from_level else _("降至")
+    headline = _("响应等级%(verb)s%(level)s") % {"verb": verb, "level": short_label(to_level)}
+    changed = 0
+    for pk in Lead.objects.open().filter(district_id=district_id).values_list("pk", flat=True):
+        with transaction.atomic():
+            lead = Lead.objects.select_for_update().filter(pk=pk).first()
+            if lead is None or not lead.is_open:
+                continue
+            before = (lead.priority, lead.due_at)
+            result = rules.triage(
+                signals=list(lead.signals),
+                signal_labels={s: str(UrgencySignal(s).label) for s in lead.signals},
+                people_count=lead.people_count,
+                at=lead.received_at,
+                weather_boost=effects.lead_priority_boost,
+                weather_label=str(effects.level.label),
+            )
+            lead.priority = result.priority
+            lead.priority_score = result.score
+            lead.priority_reasons = [[label, points] for label, points in result.reasons]
+            lead.time_limit_factor = effects.time_limit_factor
+            stage = _STAGE_OF.get(LeadStatus(lead.status))
+            if stage is not None and getattr(lead, stage[1]) is not None:
+                lead.due_at = getattr(lead, stage[1]) + rules.time_limit(
+                    priority=lead.priority, stage=stage[0], factor=lead.time_limit_factor
+                )
+            lead.save()
+            note = _("%(h)s：优先级%(p0)s→%(p1)s") % {
+                "h": headline,
+                "p0": rules.priority_label(before[0]),
+                "p1": rules.priority_label(lead.priority),
+            }
+            if lead.due_at is not None and lead.due_at != before[1]:
+                note += _("，当前环节时限至 %(t)s") % {
+                    "t": clock.local(lead.due_at).strftime("%H:%M")
+                }
+            LeadEvent.objects.create(
+                lead=lead,
+                kind=LeadEventKind.RETRIAGED,
+                at=now,
+                from_status=lead.status,
+                to_status=lead.status,
+                note=note[:500],
+            )
+            audit_record(
+                actor=None,
+                action=AuditAction.UPDATE,
+                target=lead,
+                detail={"retriaged": [from_level, to_level], "priority": lead.priority},
+            )
+            changed += 1
+    if changed:
+        notify(
+            recipients=recipients_for(org_unit=district, roles=["dispatcher"]),
+            title=_("%(d)s%(h)s：%(n)d 条在办线索已重新分诊")
+            % {"d": district.name, "h": headline, "n": changed},
+            body=_("优先级和当前环节时限已按新的响应等级重新计算，请查看调度台"),
+            url=reverse("dispatch:board"),
+            urgency=Urgency.URGENT if to_level > from_level else Urgency.INFO,
+            source="leads",
+        )
+    return changed

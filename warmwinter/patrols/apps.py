@@ -13,3 +13,9 @@ class PatrolsConfig(AppConfig):
         from warmwinter.core.navigation import NavItem
 
         return [NavItem(_("街面巡查"), "patrols:index", Capability.VIEW_PATROLS, order=50)]
+
+    def ready(self) -> None:
+        from warmwinter.patrols.tasks import on_level_changed
+        from warmwinter.weather.levels import level_changed
+
+        level_changed.connect(on_level_changed, dispatch_uid="patrols.follow_level")

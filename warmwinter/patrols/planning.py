@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -258,6 +259,61 @@ def plan_night(
     duty = teams_on_duty(district, start, end)
     if not duty:
         raise ValidationError(_("这一晚该区没有在岗的救助分队：请先在调度中排班"))
+    return _rebuild(district, night, duty, by=by, now=now, time_limit_s=time_limit_s)
+
+
+def plan_follow_level(
+    *, district_id: int, to_level: int, now: datetime | None = None
+) -> PatrolNight | None:
+    """System: tonight's plan of the district, if there is one and the night is not over, built
+    again after its response level changed to `to_level`: worked stops stay, the stops the new
+    level requires come in (as `plan_night` gathers them), and the district's dispatchers are
+    told. Runs as a task after the level's commit (`patrols.tasks.replan_for_level`)."""
+    from warmwinter.notifications.models import Urgency
+    from warmwinter.notifications.services import notify, recipients_for
+    from warmwinter.weather.levels import short_label
+
+    now = now or timezone.now()
+    night = clock.tonight(now)
+    plan = (
+        PatrolNight.objects.select_related("district")
+        .filter(district_id=district_id, night=night)
+        .first()
+    )
+    if plan is None:
+        return None
+    district = plan.district
+    start, end = clock.night_bounds(night)
+    duty = teams_on_duty(district, start, end)
+    if end <= now or not duty:
+        return None
+    before = plan.level
+    plan = _rebuild(district, night, duty, by=None, now=now, time_limit_s=2.0)
+    notify(
+        recipients=recipients_for(org_unit=district, roles=["dispatcher"]),
+        title=_("%(d)s今夜巡查计划已按%(l)s重排")
+        % {"d": district.name, "l": short_label(to_level)},
+        body=_("已巡查的点位保留，按新响应等级补入必巡点位（原为%(b)s）")
+        % {"b": short_label(before)},
+        url=reverse("patrols:night", args=[plan.pk]),
+        urgency=Urgency.URGENT if to_level > before else Urgency.INFO,
+        source="patrols",
+    )
+    return plan
+
+
+def _rebuild(
+    district: OrgUnit,
+    night: date,
+    duty: list[tuple[Team, datetime, datetime]],
+    *,
+    by: Actor | None,
+    now: datetime,
+    time_limit_s: float,
+) -> PatrolNight:
+    """Gather the night's stops and solve the routes again, keeping what was worked and the
+    dispatcher's own stops. `by` is None when the system re-plans (a level change)."""
+    start, _end = clock.night_bounds(night)
     level, specs = gather_stops(district, night, now=now)
     with transaction.atomic():
         plan, _created = PatrolNight.objects.select_for_update().get_or_create(

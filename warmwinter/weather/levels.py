@@ -6,6 +6,7 @@ Levels order from calm to severe, so `level >= ResponseLevel.IV` reads as "at le
 from dataclasses import dataclass
 
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,3 +34,18 @@ class LevelEffects:
     stock_check: bool = False
     #: Roles (accounts.Role values) told when the district enters this level.
     notify_roles: tuple[str, ...] = ()
+
+
+#: The level's short name in a sentence ("响应等级升至II级").
+_SHORT = {0: _("常态"), 1: _("预备"), 2: _("IV级"), 3: _("III级"), 4: _("II级"), 5: _("I级")}
+
+
+def short_label(level: int) -> str:
+    return str(_SHORT[int(level)])
+
+
+#: Sent after the commit of every change of a district's level, with `district_id`,
+#: `from_level`, `to_level` (ints) and `at`. The apps above weather (leads re-triage their open
+#: leads, patrols re-plan tonight) connect to it in their AppConfig.ready: weather may not
+#: import them (the layers of pyproject's import contracts).
+level_changed = Signal()

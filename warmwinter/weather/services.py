@@ -27,7 +27,7 @@ from warmwinter.notifications.models import Urgency
 from warmwinter.notifications.services import notify, recipients_for
 from warmwinter.places.models import OrgLevel, OrgUnit, Place
 from warmwinter.weather import defaults, rules, selectors
-from warmwinter.weather.levels import ResponseLevel
+from warmwinter.weather.levels import ResponseLevel, level_changed
 from warmwinter.weather.models import (
     EndReason,
     Forecast,
@@ -364,6 +364,13 @@ def _apply_effects(event: LevelEvent, *, now: datetime) -> None:
     """Switch on or off what the new level calls for. Caller holds the district's row lock."""
     district = event.district
     transaction.on_commit(lambda: selectors.forget_cached_effects(district.pk))
+    change = {
+        "district_id": district.pk,
+        "from_level": int(event.from_level),
+        "to_level": int(event.to_level),
+        "at": now,
+    }
+    transaction.on_commit(lambda: level_changed.send(sender=LevelEvent, **change))
     effects = selectors.effects_for(ResponseLevel(event.to_level), event.ruleset)
     if effects.shelters_open:
         already = set(
