@@ -51,7 +51,7 @@ def test_a_january_text_arriving_in_december_is_history_and_changes_no_level(uni
 def test_a_cold_wave_naming_no_expiry_is_in_force_for_24_hours_by_the_rules(pudong):
     warning = services.warning_ingest(data=JANUARY_COLD_WAVE).warning
 
-    assert warning.expiry_assumed
+    assert warning.expiry_assumed and warning.expires_at is not None
     assert warning.expires_at - warning.effective_at == timedelta(hours=24)
     lifetime = WarningLifetime.objects.get(
         ruleset=selectors.ruleset_in_force(), warning_type="cold_wave"
@@ -66,6 +66,7 @@ def test_a_shorter_lifetime_in_a_new_rules_version_applies_to_the_next_warning(p
 
     warning = services.warning_ingest(data=JANUARY_COLD_WAVE).warning
 
+    assert warning.expires_at is not None
     assert warning.expires_at - warning.effective_at == timedelta(hours=6)
 
 
