@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0004_idempotency_fingerprint"),
+        ("leads", "0005_idempotency_fingerprint"),
     ]
 
     operations = [
