@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -13,9 +14,10 @@ from warmwinter.core.validation import api_field
 from warmwinter.dispatch import selectors, services
 from warmwinter.leads import lifecycle
 from warmwinter.leads.api import LeadDetailOut, LeadOut
-from warmwinter.leads.lifecycle import LeadConflictError
-from warmwinter.leads.models import Lead, Outcome
+from warmwinter.leads.lifecycle import CLOSE_THROUGH_ENCOUNTER, LeadConflictError
+from warmwinter.leads.models import LeadCheckIn
 from warmwinter.leads.selectors import lead_for
+from warmwinter.leads.services import lead_record_ambulance_call
 
 router = Router()
 
@@ -41,9 +43,23 @@ class AssignIn(Schema):
     team_id: int
 
 
-class CloseIn(Schema):
-    outcome: Outcome
-    note: Annotated[str, api_field(Lead, "outcome_note")] = ""
+class NobodyFoundIn(Schema):
+    latitude: Annotated[float, api_field(LeadCheckIn, "lat")] = Field(
+        ..., description="手机定位纬度（WGS-84）"
+    )
+    longitude: Annotated[float, api_field(LeadCheckIn, "lng")] = Field(
+        ..., description="手机定位经度（WGS-84）"
+    )
+    accuracy_m: Annotated[float, api_field(LeadCheckIn, "accuracy_m")] = Field(
+        ..., description="定位精度（米）"
+    )
+    note: Annotated[str, api_field(LeadCheckIn, "note")] = Field(
+        ..., description="现场情况（必填）"
+    )
+
+
+class AmbulanceIn(Schema):
+    called: bool = Field(..., description="是否已拨打 120")
 
 
 class CountersOut(Schema):
@@ -83,7 +99,7 @@ def _team_step(request: HttpRequest, lead_id: int, step: str, **kwargs: Any) -> 
     action: Any = {
         "accept": lifecycle.lead_accept,
         "arrive": lifecycle.lead_arrive,
-        "close": lifecycle.lead_close,
+        "nobody_found": lifecycle.lead_close_nobody_found,
     }[step]
     try:
         return action(lead=lead, by=user, **kwargs)
@@ -101,9 +117,31 @@ def arrive(request: HttpRequest, lead_id: int) -> Any:
     return _team_step(request, lead_id, "arrive")
 
 
-@router.post("/leads/{int:lead_id}/close", response=LeadDetailOut, summary="办结（处置结果）")
-def close(request: HttpRequest, lead_id: int, payload: CloseIn) -> Any:
-    return _team_step(request, lead_id, "close", outcome=str(payload.outcome), note=payload.note)
+@router.post(
+    "/leads/{int:lead_id}/close",
+    response=LeadDetailOut,
+    summary="（已停用）直接选择处置结果办结：一律 422",
+    description="线索只能通过为它登记的街面处置（POST /api/v1/patrols/encounters，带 lead_id）"
+    "或「现场未发现」签到（POST …/nobody-found）办结。",
+)
+def close(request: HttpRequest, lead_id: int) -> Any:
+    lead_for(request_user(request), lead_id)  # out of scope is still 404
+    raise DjangoValidationError({"outcome": str(CLOSE_THROUGH_ENCOUNTER)})
+
+
+@router.post(
+    "/leads/{int:lead_id}/nobody-found",
+    response=LeadDetailOut,
+    summary="现场未发现求助对象：签到（线索地点附近）并说明后办结",
+)
+def nobody_found(request: HttpRequest, lead_id: int, payload: NobodyFoundIn) -> Any:
+    return _team_step(request, lead_id, "nobody_found", **payload.dict())
+
+
+@router.post("/leads/{int:lead_id}/ambulance", response=LeadDetailOut, summary="记录是否已拨打 120")
+def ambulance(request: HttpRequest, lead_id: int, payload: AmbulanceIn) -> Any:
+    user = request_user(request)
+    return lead_record_ambulance_call(lead=lead_for(user, lead_id), by=user, called=payload.called)
 
 
 @router.get("/my-leads", response=list[LeadOut], summary="派给我所在分队的线索")

@@ -142,7 +142,7 @@ def leads_for_member(user: Actor) -> QuerySet[Lead]:
     """The open leads assigned to the teams `user` belongs to (the patrol's phone page)."""
     return (
         Lead.objects.filter(team__members=user, status__in=ACTIVE_STATUSES)
-        .select_related("team", "district", "org_unit", "place")
+        .select_related("team", "district", "org_unit", "place", "ambulance_recorded_by")
         .order_by("priority", "received_at")
     )
 
@@ -151,7 +151,7 @@ def board_leads(
     *, user: Actor, district: Any = None, priority: int | None = None, overdue_only: bool = False
 ) -> QuerySet[Lead]:
     qs = visible_to(Lead.objects.filter(status__in=OPEN_STATUSES), user).select_related(
-        "district", "org_unit", "team", "place", "neighbour_district"
+        "district", "org_unit", "team", "place", "neighbour_district", "ambulance_recorded_by"
     )
     if district is not None:
         qs = qs & Lead.objects.in_district(district)

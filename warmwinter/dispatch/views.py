@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,10 +23,11 @@ from warmwinter.dispatch import selectors, services
 from warmwinter.dispatch.forms import ArchiveForm, ShiftForm, TeamForm
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.leads import lifecycle
-from warmwinter.leads.forms import CloseForm
-from warmwinter.leads.lifecycle import LeadConflictError
+from warmwinter.leads.forms import NobodyFoundForm
+from warmwinter.leads.lifecycle import CLOSE_THROUGH_ENCOUNTER, LeadConflictError
 from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.leads.selectors import lead_for
+from warmwinter.leads.services import lead_record_ambulance_call
 from warmwinter.places.models import OrgLevel, OrgUnit
 from warmwinter.places.selectors import district_for, districts_visible_to
 
@@ -128,29 +130,77 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Accept, on scene, close: the lifecycle refuses a user who may not (403 on the page)."""
+    """Accept, on scene: the lifecycle refuses a user who may not (403 on the page)."""
     user = request_user(request)
     lead = lead_for(user, pk)
+    step = {"accept": lifecycle.lead_accept, "arrive": lifecycle.lead_arrive}[action]
     try:
-        if action == "accept":
-            lifecycle.lead_accept(lead=lead, by=user)
-        elif action == "arrive":
-            lifecycle.lead_arrive(lead=lead, by=user)
-        else:
-            form = CloseForm(request.POST)
-            if not form.is_valid():
-                return _refused(request, lead, ValidationError(_("请选择处置结果")), REFUSED)
-            lifecycle.lead_close(
-                lead=lead,
-                by=user,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
+        step(lead=lead, by=user)
     except LeadConflictError as exc:
         return _refused(request, lead, exc, 409)
     except PermissionDenied as exc:
         return _refused(request, lead, exc, 403)
     return _back(request, "/dispatch/my/")
+
+
+def encounter_form_url(lead: Lead) -> str:
+    """The patrol app's encounter form, about this lead (the app opens it from `?lead=`)."""
+    return f"{reverse('patrols:app')}?lead={lead.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead closes through what happened: this leads into the encounter form for the lead,
+    where the outcome is the encounter's. A close posted with an outcome of its own (an old
+    page, a script) is refused."""
+    lead = lead_for(request_user(request), pk)
+    if request.method == "POST":
+        return _refused(request, lead, ValidationError(CLOSE_THROUGH_ENCOUNTER), REFUSED)
+    return redirect(encounter_form_url(lead))
+
+
+@login_required
+@require_POST
+def nobody_found(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Nobody found at the place": the phone's check-in near the place and a note."""
+    user = request_user(request)
+    lead = lead_for(user, pk)
+    form = NobodyFoundForm(request.POST)
+    if not form.is_valid():
+        errors = [str(m) for ms in form.errors.values() for m in ms]
+        return _refused(request, lead, ValidationError(errors), REFUSED)
+    try:
+        lifecycle.lead_close_nobody_found(lead=lead, by=user, **form.cleaned_data)
+    except LeadConflictError as exc:
+        return _refused(request, lead, exc, 409)
+    except PermissionDenied as exc:
+        return _refused(request, lead, exc, 403)
+    except ValidationError as exc:
+        return _refused(request, lead, exc, REFUSED)
+    messages.success(
+        request, _("线索 %(code)s 已按「现场未发现」办结") % {"code": lead.tracking_code}
+    )
+    return _back(request, "/dispatch/my/")
+
+
+@login_required
+@require_POST
+def ambulance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record whether 120 was called (the board, the phone, the lead's page)."""
+    user = request_user(request)
+    lead = lead_for(user, pk)
+    called = request.POST.get("called") == "1"
+    try:
+        lead_record_ambulance_call(lead=lead, by=user, called=called)
+    except PermissionDenied as exc:
+        return _refused(request, lead, exc, 403)
+    messages.success(
+        request,
+        (_("已记录：线索 %(code)s 已拨打 120") if called else _("已记录：线索 %(code)s 未拨打 120"))
+        % {"code": lead.tracking_code},
+    )
+    return _back(request, f"/leads/{lead.pk}/")
 
 
 @login_required
@@ -161,7 +211,7 @@ def my_leads(request: HttpRequest) -> HttpResponse:
     context = {
         "leads": selectors.leads_for_member(user),
         "teams": Team.objects.active().filter(members=user),
-        "close_form": CloseForm(),
+        "nobody_form": NobodyFoundForm(),
         "statuses": LeadStatus,
     }
     template = "dispatch/_my_leads.html" if request.htmx else "dispatch/my_leads.html"  # type: ignore[attr-defined]

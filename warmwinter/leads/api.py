@@ -90,6 +90,15 @@ class LeadDetailOut(LeadOut):
     outcome_note: str
     cancel_reason: str
     merged_into_code: str | None
+    needs_ambulance: bool = Field(..., description="紧急情形危及生命：先拨打 120")
+    ambulance_called: bool | None = Field(None, description="是否已拨打 120（未记录为 null）")
+    ambulance_recorded_by: str | None = None
+    ambulance_recorded_at: datetime | None = None
+
+    @staticmethod
+    def resolve_ambulance_recorded_by(obj: Lead) -> str | None:
+        by = obj.ambulance_recorded_by
+        return by.username if by is not None else None
 
     @staticmethod
     def resolve_reporter_phone_masked(obj: Lead) -> str:

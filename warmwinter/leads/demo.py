@@ -1,5 +1,5 @@
 """A deterministic demo week of leads across every channel and state: most older ones closed
-with an outcome, some merged or cancelled, the last hours still waiting, dispatched or on scene
+("nobody found", with the team's check-in), some merged or cancelled, the last hours still waiting, dispatched or on scene
 (and a few overdue, so the board shows red)."""
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from warmwinter.leads.lifecycle import (
     lead_arrive,
     lead_assign,
     lead_cancel,
-    lead_close,
+    lead_close_nobody_found,
     lead_merge,
 )
 from warmwinter.leads.models import (
     Lead,
     LeadChannel,
+    LeadCheckIn,
     LeadEvent,
     LeadStatus,
-    Outcome,
     UrgencySignal,
 )
 from warmwinter.leads.services import _CODE_ALPHABET, LeadReport, lead_receive
@@ -44,6 +44,13 @@ _DESCRIPTIONS = [
     "车站广场长椅上有人发抖，腿上有伤",
     "有人在绿化带里睡觉，气温很低",
     "小区门口有位流浪人员，自言自语",
+]
+
+
+_NOBODY_NOTES = [
+    "现场及周边 200 米内查找，未发现求助对象",
+    "询问附近保安和商户，称人已自行离开",
+    "到场时人已离开，已请保安发现后拨打救助热线",
 ]
 
 
@@ -133,8 +140,16 @@ def _play(
         (lead_arrive, {}, LeadStatus.ON_SCENE),
     ]
     if not recent:
-        close = {"outcome": rng.choice(Outcome.values), "note": ""}
-        steps.append((lead_close, close, LeadStatus.CLOSED))
+        # A lead closes only through what happened. Encounters belong to `patrols` (above this
+        # app), so the demo's older leads end as "nobody found": the team's check-in a few
+        # dozen metres from the place, and what it did there.
+        close = {
+            "latitude": lead.lat + rng.uniform(-0.0003, 0.0003),
+            "longitude": lead.lng + rng.uniform(-0.0003, 0.0003),
+            "accuracy_m": float(rng.randint(8, 40)),
+            "note": rng.choice(_NOBODY_NOTES),
+        }
+        steps.append((lead_close_nobody_found, close, LeadStatus.CLOSED))
     elif fate < 0.6:
         steps = steps[:1]
     elif fate < 0.8:
@@ -154,3 +169,5 @@ def _play(
     if fresh.due_at is not None and stamps:
         stamps["due_at"] = fresh.due_at - (fresh.modified_at - max(stamps.values()))
     Lead.objects.filter(pk=lead.pk).update(**stamps)
+    if "closed_at" in stamps:
+        LeadCheckIn.objects.filter(lead=lead).update(at=stamps["closed_at"])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warmwinter.core.photos import CleanPhoto, clean_photo
 from warmwinter.core.validation import form_field
-from warmwinter.leads.models import Lead, LeadChannel, Outcome, UrgencySignal
+from warmwinter.leads.models import Lead, LeadChannel, LeadCheckIn, UrgencySignal
 from warmwinter.leads.services import MAX_PHOTOS, LeadReport
 from warmwinter.places.models import Place
 from warmwinter.places.selectors import public_places
@@ -166,9 +166,27 @@ class HotlineForm(LeadReportForm):
         return data
 
 
-class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("处置结果"), choices=Outcome.choices)
-    note = form_field(Lead, "outcome_note", widget=forms.Textarea({"rows": 2}))
+class NobodyFoundForm(forms.Form):
+    """ "Nobody found at the place": the phone's GPS fix (filled in by `dispatch/checkin.js`)
+    and what the team did there. The lifecycle checks the distance."""
+
+    latitude = form_field(LeadCheckIn, "lat", widget=forms.HiddenInput)
+    longitude = form_field(LeadCheckIn, "lng", widget=forms.HiddenInput)
+    accuracy_m = form_field(LeadCheckIn, "accuracy_m", widget=forms.HiddenInput)
+    note = form_field(
+        LeadCheckIn,
+        "note",
+        label=_("现场情况（必填）"),
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if any(self.has_error(f) for f in ("latitude", "longitude", "accuracy_m")):
+            for name in ("latitude", "longitude", "accuracy_m"):
+                self.errors.pop(name, None)
+            self.add_error(None, _("没有取得手机定位：请允许本页面使用定位后重试"))
+        return data
 
 
 class CancelForm(forms.Form):

@@ -1,5 +1,9 @@
 """The lead lifecycle in one place: assign, accept, arrive, close, cancel, merge and
-auto-dispatch. Teams, shifts and suggestions belong to `dispatch`; this module uses them and
+auto-dispatch.
+
+A lead closes only through what happened: an encounter recorded for it (its outcome becomes the
+lead's, `lead_close_by_encounter`), or "nobody found" with a GPS check-in near the place and a
+note (`lead_close_nobody_found`). There is no close with a freely chosen outcome. Teams, shifts and suggestions belong to `dispatch`; this module uses them and
 `dispatch` never calls back.
 
 Every transition takes the lead's row lock, re-checks the state and writes the LeadEvent and the
@@ -11,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import MethodType
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from warmwinter.accounts.permissions import Actor, require
@@ -26,7 +31,15 @@ from warmwinter.audit.services import audit_record
 from warmwinter.dispatch import selectors as dispatch_selectors
 from warmwinter.dispatch.models import Team
 from warmwinter.leads import locator, rules
-from warmwinter.leads.models import Lead, LeadEvent, LeadEventKind, LeadStatus, Outcome
+from warmwinter.leads.models import (
+    Lead,
+    LeadCheckIn,
+    LeadEvent,
+    LeadEventKind,
+    LeadStatus,
+    Outcome,
+)
+from warmwinter.places.geo import LatLng, OutsideServiceAreaError, check_in_shanghai, distance_m
 from warmwinter.places.models import OrgUnit
 
 
@@ -212,19 +225,101 @@ def lead_arrive(*, lead: Lead, by: Actor) -> Lead:
     return lead_transition(lead_id=lead.pk, transition=Lead.arrive, by=by, check=_member_check(by))
 
 
-def lead_close(*, lead: Lead, by: Actor, outcome: str, note: str = "") -> Lead:
+#: The answer to a close with an outcome chosen freely (an old page, an API client).
+CLOSE_THROUGH_ENCOUNTER = gettext_lazy(
+    "不能直接选择处置结果办结线索：请登记街面处置（处置结果由登记决定），"
+    "或在现场签到后按「现场未发现求助对象」办结"
+)
+
+
+class RecordedEncounter(Protocol):
+    """An encounter (街面处置, `patrols.Encounter`) as the lifecycle needs it: which lead it was
+    recorded for and the lead outcome its disposition means. `patrols` sits above `leads`, so
+    the lifecycle names the shape, not the model."""
+
+    pk: int
+    lead_id: int | None
+    note: str
+
+    @property
+    def lead_outcome(self) -> str: ...
+
+
+def lead_close_by_encounter(*, lead: Lead, by: Actor, encounter: RecordedEncounter) -> Lead:
+    """Close a lead through the encounter the team recorded for it: the encounter's outcome
+    becomes the lead's. The only way a lead closes with a person found; `patrols` calls it when
+    it stores an encounter with `lead_id`."""
     require(by, _TEAM_STEP, within=lead.org_unit)
-    if outcome not in Outcome.values:
-        raise ValidationError({"outcome": _("请选择处置结果")})
+    if encounter.lead_id != lead.pk:
+        raise ValidationError({"lead_id": _("该街面处置记录不是为此线索登记的")})
+    outcome = encounter.lead_outcome
+    if outcome not in Outcome.values or outcome == Outcome.NOT_FOUND:
+        raise ValidationError({"disposition": _("该处置不能作为线索的处置结果")})
     return lead_transition(
         lead_id=lead.pk,
         transition=Lead.close,
         by=by,
-        note=note,
+        note=_("街面处置 #%(id)s") % {"id": encounter.pk},
         check=_member_check(by),
         outcome=outcome,
-        outcome_note=note,
+        outcome_note=encounter.note or _("见街面处置记录 #%(id)s") % {"id": encounter.pk},
     )
+
+
+def lead_close_nobody_found(
+    *,
+    lead: Lead,
+    by: Actor,
+    latitude: float,
+    longitude: float,
+    accuracy_m: float,
+    note: str,
+) -> Lead:
+    """Close a lead as "nobody found at the place" (现场未发现求助对象): only with the phone's GPS
+    check-in near the lead's place (`rules.nobody_found_refusal`) and a note of what the team
+    did there. The check-in is kept (`LeadCheckIn`) beside the transition."""
+    require(by, _TEAM_STEP, within=lead.org_unit)
+    note = note.strip()
+    errors: dict[str, str] = {}
+    if not note:
+        errors["note"] = _("请填写现场情况（如：已在周边 200 米内查找，询问保安，未发现求助对象）")
+    try:
+        check_in_shanghai(latitude, longitude)
+    except OutsideServiceAreaError as exc:
+        errors["latitude"] = str(exc)
+    if not 0 <= accuracy_m <= 100000:
+        errors["accuracy_m"] = _("定位精度须为 0 至 100000 米")
+    if errors:
+        raise ValidationError(errors)
+    away = distance_m(LatLng(latitude, longitude), LatLng(lead.lat, lead.lng))
+    refusal = rules.nobody_found_refusal(distance_m=away, accuracy_m=accuracy_m)
+    if refusal:
+        raise ValidationError({"latitude": refusal})
+    with transaction.atomic():
+        closed = lead_transition(
+            lead_id=lead.pk,
+            transition=Lead.close,
+            by=by,
+            note=_("现场未发现求助对象（签到距线索地点 %(n)d 米）：%(note)s")
+            % {"n": round(away), "note": note},
+            check=_member_check(by),
+            outcome=Outcome.NOT_FOUND,
+            outcome_note=note,
+        )
+        checkin = LeadCheckIn(
+            lead=closed,
+            event=closed.events.filter(kind=LeadEventKind.TRANSITION).last(),
+            at=closed.closed_at,
+            by=by,
+            lat=latitude,
+            lng=longitude,
+            accuracy_m=accuracy_m,
+            distance_m=away,
+            note=note,
+        )
+        checkin.full_clean()
+        checkin.save()
+    return closed
 
 
 def auto_dispatch(*, lead_id: int) -> Lead | None:

@@ -15,6 +15,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import TrackedModel
 from warmwinter.core.validation import between
+from warmwinter.leads.rules import needs_ambulance
 
 
 class LeadChannel(models.TextChoices):
@@ -32,6 +33,7 @@ class LeadChannel(models.TextChoices):
 
 class UrgencySignal(models.TextChoices):
     LYING_STILL = "lying_still", _("躺卧不动")
+    UNRESPONSIVE = "unresponsive", _("叫不醒")
     CHILD = "child", _("儿童")
     ELDERLY = "elderly", _("老人")
     INJURED_ILL = "injured_ill", _("受伤或患病")
@@ -222,6 +224,18 @@ class Lead(FSMModelMixin, TrackedModel):
     outcome = models.CharField(_("处置结果"), max_length=24, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("处置说明"), max_length=2000, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+    # 120 first: whether an ambulance was called for a lead whose signals mean danger to life
+    # (None: not recorded yet), who said so and when.
+    ambulance_called = models.BooleanField(_("已拨打 120"), null=True, blank=True)
+    ambulance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("120 记录人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ambulance_recorded_at = models.DateTimeField(_("120 记录时间"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("合并到"),
@@ -266,6 +280,11 @@ class Lead(FSMModelMixin, TrackedModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.reporter_phone)
+
+    @property
+    def needs_ambulance(self) -> bool:
+        """Its signals mean danger to life: call 120 first (`rules.needs_ambulance`)."""
+        return needs_ambulance(self.signals)
 
     def signal_labels(self) -> list[str]:
         return [str(UrgencySignal(s).label) for s in self.signals if s in UrgencySignal.values]
@@ -339,6 +358,7 @@ class LeadEventKind(models.TextChoices):
     CREATED = "created", _("接收")
     TRANSITION = "transition", _("状态变更")
     ESCALATED = "escalated", _("超时督办")
+    AMBULANCE = "ambulance", _("120 急救")
     NOTE = "note", _("备注")
     RETRIAGED = "retriaged", _("重新分诊")
 
@@ -378,6 +398,41 @@ class LeadEvent(models.Model):
     @property
     def to_label(self) -> str:
         return str(LeadStatus(self.to_status).label) if self.to_status else ""
+
+
+class LeadCheckIn(models.Model):
+    """Where the team stood when it closed a lead as "nobody found" (现场未发现求助对象): the
+    phone's GPS fix, its accuracy and its distance from the lead's place, with the team's note.
+    The proof that someone went there, kept beside the transition it allowed."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="checkins")
+    event = models.OneToOneField(
+        LeadEvent, on_delete=models.PROTECT, related_name="checkin", null=True, blank=True
+    )
+    at = models.DateTimeField(_("签到时间"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签到人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lat = models.FloatField(_("纬度（WGS-84）"), validators=between(-90, 90, _("纬度无效")))
+    lng = models.FloatField(_("经度（WGS-84）"), validators=between(-180, 180, _("经度无效")))
+    accuracy_m = models.FloatField(
+        _("定位精度（米）"), validators=between(0, 100000, _("定位精度须为 0 至 100000 米"))
+    )
+    distance_m = models.FloatField(_("距线索地点（米）"))
+    note = models.TextField(_("现场情况"), max_length=2000)
+
+    scope: ClassVar[Scope] = Scope(org_field="lead__org_unit", reporter_field="lead__reported_by")
+
+    class Meta:
+        verbose_name = _("线索现场签到")
+        verbose_name_plural = _("线索现场签到")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.distance_m:.0f} m"
 
 
 def _photo_path(instance: LeadPhoto, filename: str) -> str:

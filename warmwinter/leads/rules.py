@@ -1,4 +1,5 @@
-"""The notice's rules for leads as pure functions: triage and time limits.
+"""The notice's rules for leads as pure functions: triage, time limits, "120 first" and what
+proves a team found nobody at the place.
 
 「救助热线全天畅通，求助线索响应及时」: a lead is scored from its urgency signals, the hour (nights
 are colder and lonelier) and the weather response level of its district; the score gives a
@@ -9,8 +10,9 @@ weather level. Points, night hours, thresholds and limits are rules of the ruleb
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -79,3 +81,35 @@ def time_limit(*, priority: int, stage: str, factor: float) -> timedelta:
     limits = {int(p): within for p, within in rulebook.table("leads.time_limits").items()}
     minutes = limits.get(priority, limits[max(limits)])[STAGES.index(stage)]
     return timedelta(minutes=max(1.0, minutes * factor))
+
+
+#: Signals that mean danger to life: whoever sees the lead calls 120 first, before a team is
+#: even sent (「危重病人」 go to hospital, section 四; a person lying still or who cannot be woken
+#: on a freezing night may be hypothermic). A classification, not a number: it lives here, beside
+#: the triage that scores the same signals, rather than in the rulebook's numeric tables.
+LIFE_DANGER_SIGNALS = frozenset({"lying_still", "unresponsive", "injured_ill"})
+
+
+def needs_ambulance(signals: Iterable[str]) -> bool:
+    """Whether a lead with these urgency signals needs 120 (急救) called first."""
+    return any(s in LIFE_DANGER_SIGNALS for s in signals)
+
+
+def nobody_found_refusal(*, distance_m: float, accuracy_m: float, on: date | None = None) -> str:
+    """Why a "nobody found" check-in does not prove the team was at the lead's place, or "".
+
+    The fix must be within `leads.nobody_found_radius` of the place, and no vaguer than
+    `leads.nobody_found_accuracy` (a fix 1 km wide proves nothing)."""
+    radius = rulebook.integer("leads.nobody_found_radius", on=on)
+    sharpest = rulebook.integer("leads.nobody_found_accuracy", on=on)
+    if distance_m > radius:
+        return _("签到位置距线索地点 %(n)d 米，超过 %(m)d 米：请到达现场后再签到") % {
+            "n": round(distance_m),
+            "m": radius,
+        }
+    if accuracy_m > sharpest:
+        return _("定位误差 %(n)d 米，超过 %(m)d 米：请到开阔处重新定位") % {
+            "n": round(accuracy_m),
+            "m": sharpest,
+        }
+    return ""

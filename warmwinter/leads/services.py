@@ -569,3 +569,45 @@ def leads_follow_level(
             source="leads",
         )
     return changed
+
+
+# --- 120 first ------------------------------------------------------------------------------
+
+
+def lead_record_ambulance_call(*, lead: Lead, by: Actor, called: bool) -> Lead:
+    """Record whether 120 (急救) was called for a lead, by whom and when: the dispatcher from
+    the board, the team from the phone. Recording it again replaces the answer; the history
+    keeps each one."""
+    require(by, (Capability.DISPATCH_LEADS, Capability.HANDLE_LEADS), within=lead.org_unit)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        locked.ambulance_called = called
+        locked.ambulance_recorded_by = by if getattr(by, "is_authenticated", False) else None
+        locked.ambulance_recorded_at = now
+        locked.modified_by = locked.ambulance_recorded_by
+        locked.save(
+            update_fields=[
+                "ambulance_called",
+                "ambulance_recorded_by",
+                "ambulance_recorded_at",
+                "modified_by",
+                "modified_at",
+            ]
+        )
+        LeadEvent.objects.create(
+            lead=locked,
+            kind=LeadEventKind.AMBULANCE,
+            at=now,
+            by=locked.ambulance_recorded_by,
+            from_status=locked.status,
+            to_status=locked.status,
+            note=_("已拨打 120") if called else _("未拨打 120"),
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=locked,
+            detail={"ambulance_called": called},
+        )
+    return locked

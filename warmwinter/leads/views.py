@@ -23,7 +23,6 @@ from warmwinter.core.forms import REFUSED, render_form, submit
 from warmwinter.leads import lifecycle, ratelimit, selectors, services
 from warmwinter.leads.forms import (
     CancelForm,
-    CloseForm,
     HotlineForm,
     LeadReportForm,
     PublicReportForm,
@@ -215,8 +214,9 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "merged": selectors.merged_into_this(lead),
         "duplicates": selectors.likely_duplicates(lead, user=user) if lead.is_open else [],
         "can_dispatch": user.can(Capability.DISPATCH_LEADS),
-        "close_form": CloseForm(),
         "cancel_form": CancelForm(),
+        "can_record_ambulance": user.can(Capability.DISPATCH_LEADS)
+        or user.can(Capability.HANDLE_LEADS),
     }
     if context["can_dispatch"] and lead.status == LeadStatus.RECEIVED:
         from warmwinter.dispatch.selectors import suggestions_for

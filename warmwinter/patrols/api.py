@@ -267,6 +267,7 @@ def today(request: HttpRequest) -> Any:
                 "lng": lead.lng,
                 "description": lead.description,
                 "priority": lead.priority,
+                "needs_ambulance": lead.needs_ambulance,
             }
             for lead in t.leads
         ],

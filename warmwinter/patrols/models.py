@@ -16,7 +16,18 @@ from django.utils.translation import gettext_lazy as _
 from warmwinter.accounts.scoping import Scope
 from warmwinter.core.models import TrackedModel
 from warmwinter.core.validation import between
+from warmwinter.leads.models import Outcome
 from warmwinter.patrols.rules import Disposition, Willingness
+
+#: What an encounter's disposition means for the lead it was recorded for: the lead's outcome.
+DISPOSITION_OUTCOME = {
+    Disposition.HOSPITAL: Outcome.ESCORTED_HOSPITAL,
+    Disposition.ESCORT_STATION: Outcome.ESCORTED_STATION,
+    Disposition.GUIDE_STATION: Outcome.ESCORTED_STATION,
+    Disposition.GUIDE_SHELTER: Outcome.SHELTERED,
+    Disposition.SUPPLIES: Outcome.REFUSED_SUPPLIES,
+    Disposition.NOT_NEEDED: Outcome.NOT_IN_NEED,
+}
 
 
 def _watch_from() -> time:
@@ -269,6 +280,12 @@ class Encounter(TrackedModel):
     @property
     def deviated(self) -> bool:
         return bool(self.deviation_reason)
+
+    @property
+    def lead_outcome(self) -> str:
+        """The outcome of the lead this encounter was recorded for (the lifecycle closes the
+        lead with it: `leads.lifecycle.lead_close_by_encounter`)."""
+        return str(DISPOSITION_OUTCOME[Disposition(self.disposition)])
 
 
 class EncounterPhoto(models.Model):

@@ -30,7 +30,7 @@ from warmwinter.core import clock, rulebook
 from warmwinter.core.photos import clean_photo
 from warmwinter.dispatch.models import Team
 from warmwinter.leads.lifecycle import LeadConflictError
-from warmwinter.leads.models import Lead, LeadStatus, Outcome
+from warmwinter.leads.models import Lead, LeadStatus
 from warmwinter.notifications.escalation import escalate_step
 from warmwinter.patrols import rules
 from warmwinter.patrols.models import (
@@ -51,14 +51,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 MAX_BACKDATE = timedelta(days=7)
 MAX_PHOTOS = 4
 
-DISPOSITION_OUTCOME = {
-    rules.Disposition.HOSPITAL: Outcome.ESCORTED_HOSPITAL,
-    rules.Disposition.ESCORT_STATION: Outcome.ESCORTED_STATION,
-    rules.Disposition.GUIDE_STATION: Outcome.ESCORTED_STATION,
-    rules.Disposition.GUIDE_SHELTER: Outcome.SHELTERED,
-    rules.Disposition.SUPPLIES: Outcome.REFUSED_SUPPLIES,
-    rules.Disposition.NOT_NEEDED: Outcome.NOT_IN_NEED,
-}
 FOOD = {"food", "water"}
 WARMTH = {"bedding", "clothing", "warmer"}
 
@@ -331,11 +323,13 @@ def _lead(by: Actor, lead_id: int | None) -> Lead | None:
         raise ValidationError({"lead_id": _("找不到该线索，或不在您的查看范围内")}) from None
 
 
-def _close_lead(lead: Lead, *, by: Actor, disposition: str, note: str) -> list[str]:
-    """Walk the lead to closed with the outcome of the encounter; say so if someone else
-    already moved it (the encounter is kept either way)."""
-    from warmwinter.leads.lifecycle import lead_accept, lead_arrive, lead_close
+def _close_lead(encounter: Encounter, *, by: Actor) -> list[str]:
+    """Walk the encounter's lead to closed with the encounter's outcome; say so if someone
+    else already moved it (the encounter is kept either way)."""
+    from warmwinter.leads.lifecycle import lead_accept, lead_arrive, lead_close_by_encounter
 
+    lead = encounter.lead
+    assert lead is not None  # noqa: S101 - the caller passes an encounter with a lead
     steps = {
         LeadStatus.DISPATCHED: lead_accept,
         LeadStatus.ACCEPTED: lead_arrive,
@@ -349,12 +343,7 @@ def _close_lead(lead: Lead, *, by: Actor, disposition: str, note: str) -> list[s
                 _("线索 %(code)s 当前状态为「%(s)s」，未随本次处置办结")
                 % {"code": lead.tracking_code, "s": current.get_status_display()}
             ]
-        lead_close(
-            lead=current,
-            by=by,
-            outcome=DISPOSITION_OUTCOME[rules.Disposition(disposition)],
-            note=note,
-        )
+        lead_close_by_encounter(lead=current, by=by, encounter=encounter)
     except (LeadConflictError, PermissionDenied, ValidationError) as exc:
         message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
         return [_("线索 %(code)s 未办结：%(m)s") % {"code": lead.tracking_code, "m": message}]
@@ -525,7 +514,7 @@ def encounter_record(*, by: Actor, data: EncounterInput) -> Recorded:
             raise
         return already
     if lead is not None:
-        conflicts += _close_lead(lead, by=by, disposition=data.disposition, note=data.note)
+        conflicts += _close_lead(encounter, by=by)
     return Recorded(encounter, created=True, conflicts=conflicts)
 
 

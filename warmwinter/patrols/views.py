@@ -308,6 +308,8 @@ def _app_texts() -> dict[str, str]:
         "encounter": _("街面处置"),
         "checkin": _("签到"),
         "followup": _("后续跟踪"),
+        "lead": _("线索"),
+        "call120": _("危及生命：先拨打 120"),
     }
 
 

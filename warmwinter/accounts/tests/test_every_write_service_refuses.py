@@ -337,9 +337,30 @@ WALK: dict[str, Walk] = {
     "leads.lifecycle.lead_arrive": Walk(
         TEAM_STEP, lambda w, a: lifecycle.lead_arrive(lead=w.lead, by=a), "pudong_patrol"
     ),
-    "leads.lifecycle.lead_close": Walk(
+    "leads.lifecycle.lead_close_by_encounter": Walk(
         TEAM_STEP,
-        lambda w, a: lifecycle.lead_close(lead=w.lead, by=a, outcome="sheltered"),
+        lambda w, a: lifecycle.lead_close_by_encounter(
+            lead=w.lead,
+            by=a,
+            encounter=SimpleNamespace(pk=1, lead_id=w.lead.pk, note="", lead_outcome="sheltered"),
+        ),
+        "pudong_patrol",
+    ),
+    "leads.lifecycle.lead_close_nobody_found": Walk(
+        TEAM_STEP,
+        lambda w, a: lifecycle.lead_close_nobody_found(
+            lead=w.lead,
+            by=a,
+            latitude=w.lead.lat,
+            longitude=w.lead.lng,
+            accuracy_m=20,
+            note="周边查找未发现",
+        ),
+        "pudong_patrol",
+    ),
+    "leads.services.lead_record_ambulance_call": Walk(
+        TEAM_STEP,
+        lambda w, a: leads.lead_record_ambulance_call(lead=w.lead, by=a, called=True),
         "pudong_patrol",
     ),
     "leads.lifecycle.lead_cancel": Walk(

@@ -91,19 +91,27 @@ def test_a_patrol_member_accepts_and_closes_by_api(
     assert client.post(f"{base}/accept", headers=auth).status_code == 200
     assert client.post(f"{base}/accept", headers=auth).status_code == 409
     r = client.post(
-        f"{base}/close",
-        json.dumps({"outcome": "nope"}),
+        f"{base}/nobody-found",
+        json.dumps({"latitude": pudong_lead.lat, "longitude": pudong_lead.lng}),
         content_type="application/json",
         headers=auth,
     )
     assert r.status_code == 422
     r = client.post(
-        f"{base}/close",
-        json.dumps({"outcome": "escorted_hospital", "note": "送医"}),
+        f"{base}/nobody-found",
+        json.dumps(
+            {
+                "latitude": pudong_lead.lat,
+                "longitude": pudong_lead.lng,
+                "accuracy_m": 12,
+                "note": "周边 200 米查找未见",
+            }
+        ),
         content_type="application/json",
         headers=auth,
     )
     assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert r.json()["outcome"] == "not_found"
 
 
 def test_a_patrol_member_cannot_dispatch_and_an_auditor_cannot_act(

@@ -35,7 +35,10 @@ def _dispatch_accept_close(lead, client_for, dispatcher, patrol, team):
     assert lead.tracking_code in p.get("/dispatch/my/").content.decode()
     assert p.post(f"/dispatch/leads/{lead.pk}/accept/").status_code == 302
     assert p.post(f"/dispatch/leads/{lead.pk}/arrive/").status_code == 302
-    r = p.post(f"/dispatch/leads/{lead.pk}/close/", {"outcome": "sheltered", "note": "已引导"})
+    r = p.post(
+        f"/dispatch/leads/{lead.pk}/nobody-found/",
+        {"latitude": lead.lat, "longitude": lead.lng, "accuracy_m": "15", "note": "已在周边查找"},
+    )
     assert r.status_code == 302
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CLOSED

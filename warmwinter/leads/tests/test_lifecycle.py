@@ -1,6 +1,8 @@
 """The lifecycle: received → dispatched → accepted → on scene → closed; merged; cancelled.
 Every transition records who, when, from, to and why, and is atomic under concurrency."""
 
+from types import SimpleNamespace
+
 import pytest
 from django_fsm import TransitionNotAllowed
 
@@ -18,11 +20,15 @@ def test_a_lead_goes_from_received_to_closed_and_each_step_is_recorded(
     lifecycle.lead_assign(lead=lead, team=huangpu_team, by=huangpu_dispatcher)
     lifecycle.lead_accept(lead=lead, by=huangpu_patrol)
     lifecycle.lead_arrive(lead=lead, by=huangpu_patrol)
-    lead = lifecycle.lead_close(
-        lead=lead, by=huangpu_patrol, outcome="escorted_station", note="已护送至市救助站"
+    # the encounter the team recorded for the lead (patrols' model, in the shape the lifecycle
+    # reads: this app sits below patrols)
+    encounter = SimpleNamespace(
+        pk=7, lead_id=lead.pk, note="已护送至市救助站", lead_outcome="escorted_station"
     )
+    lead = lifecycle.lead_close_by_encounter(lead=lead, by=huangpu_patrol, encounter=encounter)
     assert lead.status == LeadStatus.CLOSED
     assert lead.outcome == "escorted_station"
+    assert lead.outcome_note == "已护送至市救助站"
     events = list(lead.events.filter(kind=LeadEventKind.TRANSITION))
     assert [(e.from_status, e.to_status) for e in events] == [
         ("received", "dispatched"),
@@ -31,7 +37,7 @@ def test_a_lead_goes_from_received_to_closed_and_each_step_is_recorded(
         ("on_scene", "closed"),
     ]
     assert [e.by for e in events] == [huangpu_dispatcher] + [huangpu_patrol] * 3
-    assert events[-1].note == "已护送至市救助站"
+    assert events[-1].note == "街面处置 #7"
     assert lead.due_at is None
 
 

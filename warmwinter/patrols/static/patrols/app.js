@@ -131,6 +131,7 @@ import { baseMap, popupText } from "../core/basemap.js";
       </li>`).join("");
     $("#leads").innerHTML = today.leads.map((l) => `
       <li class="card"><strong>${esc(l.code)}</strong> · ${esc(l.status_label)}
+        ${l.needs_ambulance ? `<a class="tel-120" href="tel:120" data-testid="app-tel-120">${T.call120}</a>` : ""}
         <div>${esc(l.description)}</div>
         <button type="button" class="primary" data-act="record-lead" data-lead="${l.id}">${T.record}</button></li>`).join("");
     $("#leads-count").textContent = today.leads.length ? `(${today.leads.length})` : "";
@@ -384,6 +385,19 @@ import { baseMap, popupText } from "../core/basemap.js";
     }
   }
 
+  // --- a lead's close leads here: /patrols/app/?lead=<id> opens the form about that lead ---
+  function leadContext(l) {
+    return { leadId: l.id, lat: l.lat, lng: l.lng, place: l.description.slice(0, 60), label: `${T.lead} ${l.code}` };
+  }
+
+  function openAskedLead() {
+    const asked = Number(new URLSearchParams(window.location.search).get("lead"));
+    if (!asked || !today) return;
+    const l = today.leads.find((x) => x.id === asked);
+    if (l) startForm(leadContext(l));
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+
   // --- navigation and events ---
   function showTab(name) {
     document.querySelectorAll(".tab").forEach((t) => { t.hidden = t.id !== `tab-${name}`; });
@@ -407,10 +421,7 @@ import { baseMap, popupText } from "../core/basemap.js";
       const s = today.stops.find((x) => x.id === Number(el.dataset.stop));
       return startForm({ stopId: s.id, leadId: s.lead_id, lat: s.lat, lng: s.lng, place: s.label, label: s.label });
     }
-    if (act === "record-lead") {
-      const l = today.leads.find((x) => x.id === Number(el.dataset.lead));
-      return startForm({ leadId: l.id, lat: l.lat, lng: l.lng, place: l.description.slice(0, 60), label: l.code });
-    }
+    if (act === "record-lead") return startForm(leadContext(today.leads.find((x) => x.id === Number(el.dataset.lead))));
     if (act === "follow") {
       const id = Number(el.dataset.follow);
       const note = document.querySelector(`[data-note="${id}"]`).value.trim();
@@ -444,5 +455,5 @@ import { baseMap, popupText } from "../core/basemap.js";
   window.wwPatrol = { sync, queueAll, queueAdd, renderQueue, loadToday };
   updateNet();
   updateForm();
-  renderQueue().then(loadToday).then(() => { if (navigator.onLine) sync(); });
+  renderQueue().then(loadToday).then(() => { openAskedLead(); if (navigator.onLine) sync(); });
 })();
