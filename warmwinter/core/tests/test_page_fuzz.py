@@ -235,6 +235,8 @@ PARAM_SOURCES: dict[
     "dispatch:accept": {"pk": _lead},
     "dispatch:arrive": {"pk": _lead},
     "dispatch:close": {"pk": _lead},
+    "dispatch:nobody_found": {"pk": _lead},
+    "dispatch:ambulance": {"pk": _lead},
     "dispatch:team": {"pk": _pks(Team)},
     "dispatch:team_archive": {"pk": _pks(Team)},
     "dispatch:shift_add": {"pk": _pks(Team)},
