@@ -181,7 +181,7 @@ class NobodyFoundForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if any(self.has_error(f) for f in ("latitude", "longitude", "accuracy_m")):
             for name in ("latitude", "longitude", "accuracy_m"):
                 self.errors.pop(name, None)

@@ -309,7 +309,7 @@ def lead_close_nobody_found(
         checkin = LeadCheckIn(
             lead=closed,
             event=closed.events.filter(kind=LeadEventKind.TRANSITION).last(),
-            at=closed.closed_at,
+            at=closed.closed_at or timezone.now(),
             by=by,
             lat=latitude,
             lng=longitude,
