@@ -46,6 +46,7 @@ UNITS: dict[str, tuple[str | Promise, type]] = {
     "metres": (_("米"), int),
     "years": (_("周岁"), int),
     "people": (_("人"), int),
+    "times": (_("次"), int),
     "points": (_("分"), int),
     "celsius": ("℃", Decimal),
     "share": ("%", float),

@@ -48,6 +48,7 @@ GUIDED = frozenset({Disposition.GUIDE_STATION, Disposition.GUIDE_SHELTER})
 #: The checklist a patrol ticks at the kerb, in the notice's words.
 ASSESSMENT_FLAGS: tuple[tuple[str, Any], ...] = (
     ("critically_ill", _lazy("危重病人（昏迷、呼吸困难、严重外伤、失温等）")),
+    ("ill", _lazy("患病或身体不适（非危重）")),
     ("mental_disorder", _lazy("疑似精神障碍")),
     ("disabled", _lazy("残疾人")),
     ("minor", _lazy("未成年人")),
@@ -110,6 +111,7 @@ RULES: tuple[Rule, ...] = (
 @dataclass(frozen=True)
 class Assessment:
     critically_ill: bool = False
+    ill: bool = False
     mental_disorder: bool = False
     disabled: bool = False
     minor: bool = False
@@ -186,6 +188,98 @@ def follow_up_after(level: int) -> timedelta:
     return timedelta(hours=hours.get(int(level), hours[0]))
 
 
+# --- every refusal is followed up ---------------------------------------------------------
+
+#: Who is followed up sooner when they refuse, and whose district hears of it at once: the
+#: elderly, minors, the disabled, the ill and those with a suspected mental disorder.
+VULNERABLE_FLAGS = ("elderly", "minor", "disabled", "critically_ill", "ill", "mental_disorder")
+
+
+def vulnerable_follow_up_hours() -> dict[int, int]:
+    """Hours until the follow-up of a vulnerable person who refused, by response level (the
+    rulebook's patrols.follow_up_after_vulnerable): shorter than anyone else's."""
+    return dict(enumerate(rulebook.integers("patrols.follow_up_after_vulnerable")))
+
+
+@dataclass(frozen=True)
+class FollowUpPlan:
+    """What a refusal sets off: a follow-up due `after` the encounter, and for a vulnerable
+    person a notice to the district at once."""
+
+    after: timedelta
+    vulnerable: bool
+    notify_district: bool
+    clause: str
+
+
+def refused(a: Assessment, disposition: str) -> bool:
+    """The person refused help: they said so, or the patrol recorded 不愿入站 — whatever the
+    advice was (an elderly man advised an escort who refuses is still someone who refused)."""
+    return a.willingness == Willingness.REFUSES or disposition == Disposition.SUPPLIES
+
+
+def follow_up_plan(a: Assessment, disposition: str, *, level: int) -> FollowUpPlan | None:
+    """「对不愿入站接受救助的人员……做好后续跟踪」: every refusal is followed up, by the level's
+    interval; sooner for the vulnerable, whose district is told at once. None: no refusal."""
+    if not refused(a, disposition):
+        return None
+    vulnerable = any(getattr(a, f) for f in VULNERABLE_FLAGS)
+    hours = vulnerable_follow_up_hours() if vulnerable else follow_up_hours()
+    return FollowUpPlan(
+        after=timedelta(hours=hours.get(int(level), hours[0])),
+        vulnerable=vulnerable,
+        notify_district=vulnerable,
+        clause=str(CLAUSES["refuses"]),
+    )
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What a patrol saw when it went back (a follow-up's visit record)."""
+
+    found: bool
+    state: str = ""  # 现状: how the person is
+    willingness: str = ""
+    note: str = ""
+    #: GPS check-in at the place when the person was not found
+    has_position: bool = False
+    accuracy_m: float | None = None
+    away_m: float | None = None
+
+
+def follow_up_radius() -> int:
+    """A "not found" check-in must be this close to the follow-up's place (metres)."""
+    return rulebook.integer("patrols.follow_up_radius")
+
+
+def check_visit(v: Visit) -> dict[str, str]:
+    """Errors by field of a visit record (empty when a follow-up may be marked done with it).
+    Found: the person's state and what they want now. Not found: a GPS check-in at the place,
+    within the rulebook's distance, and a note of what was done to look for them."""
+    errors: dict[str, str] = {}
+    if v.found:
+        if not v.state.strip():
+            errors["state"] = _("请填写见到本人时的现状（身体、精神、衣被等）")
+        if v.willingness not in Willingness.values:
+            errors["willingness"] = _("请选择本人现在的意愿")
+        return errors
+    if not v.has_position or v.away_m is None:
+        errors["lat"] = _("未找到本人须在跟踪地点定位签到")
+    elif v.away_m > follow_up_radius():
+        errors["lat"] = _(
+            "签到位置距跟踪地点 %(m)d 米，超出 %(r)d 米范围：请到达原地点后再签到"
+        ) % {"m": round(v.away_m), "r": follow_up_radius()}
+    if len(v.note.strip()) < MIN_REASON:
+        errors["note"] = _("未找到本人须说明寻找情况（至少 %(n)d 个字）") % {"n": MIN_REASON}
+    return errors
+
+
+def misses_escalate(misses_in_a_row: int) -> bool:
+    """After this many "not found" in a row, the district's dispatcher is told and the next
+    follow-up goes first (the rulebook's patrols.follow_up_misses)."""
+    return misses_in_a_row >= rulebook.integer("patrols.follow_up_misses")
+
+
 @dataclass(frozen=True)
 class Recorded:
     """What the patrol says it did."""
@@ -197,6 +291,7 @@ class Recorded:
     help_contact_left: bool = False  # 留下详细求助方式
     escort_members: str = ""
     escort_to: bool = False  # a destination was chosen
+    escort_to_hospital: bool = False  # the destination chosen is a hospital place
     household_street: bool = False
 
 
@@ -222,7 +317,9 @@ def check_choice(advice: Advice, rec: Recorded) -> dict[str, str]:
     if chosen in ESCORTED:
         if not rec.escort_members.strip():
             errors["escort_members"] = _("护送须登记护送人员")
-        if not rec.escort_to:
+        if chosen == Disposition.HOSPITAL and not rec.escort_to_hospital:
+            errors["escort_to"] = _("送医须选择送往的医院")
+        elif not rec.escort_to:
             errors["escort_to"] = _("护送须选择送往的医疗机构或救助站")
     if advice.refer_household_street and not rec.household_street:
         errors["household_street"] = _("本市户籍人员须选择户籍所在街道（乡镇），以便转介托底保障")
@@ -246,5 +343,8 @@ def table_for_client() -> dict[str, object]:
         "clauses": {k: str(v) for k, v in CLAUSES.items()},
         "dispositions": {d.value: str(d.label) for d in Disposition},
         "follow_up_hours": follow_up_hours(),
+        "follow_up_hours_vulnerable": vulnerable_follow_up_hours(),
+        "vulnerable_flags": list(VULNERABLE_FLAGS),
+        "follow_up_radius": follow_up_radius(),
         "min_reason": MIN_REASON,
     }

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from warmwinter.core import clock, rulebook
+from warmwinter.people import rules as people_rules
 
 
 class ZoneKind(models.TextChoices):
@@ -183,13 +184,10 @@ def stay_state(*, until: date, today: date) -> str:
 # --- visits after discharge (走访) -----------------------------------------------------------
 
 
-def visit_every_days() -> int:
-    """Visits to people in hospital or outside care: monthly."""
-    return rulebook.integer("stations.visit_every")
-
-
-def next_visit_due(*, last: date, every_days: int) -> date:
-    return last + timedelta(days=every_days)
+# One schedule for everyone left in a hospital or outside care, the station's and the street's:
+# it lives with the person (people/rules.py), below both apps.
+visit_every_days = people_rules.visit_every_days
+next_visit_due = people_rules.next_visit_due
 
 
 def capacity_alert(*, free: int, total: int) -> bool:

@@ -98,7 +98,10 @@ def test_an_escort_records_who_went_and_where():
     errors = check_choice(advice, Recorded(disposition=Disposition.HOSPITAL))
     assert set(errors) == {"escort_members", "escort_to"}
     done = Recorded(
-        disposition=Disposition.HOSPITAL, escort_members="王警官、李队员", escort_to=True
+        disposition=Disposition.HOSPITAL,
+        escort_members="王警官、李队员",
+        escort_to=True,
+        escort_to_hospital=True,
     )
     assert check_choice(advice, done) == {}
 
