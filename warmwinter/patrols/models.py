@@ -319,9 +319,22 @@ class EncounterItem(models.Model):
         return f"{self.item} × {self.quantity}"
 
 
+class FollowUpKind(models.TextChoices):
+    REFUSAL = "refusal", _("不愿入站：后续跟踪")
+    HOSPITAL_VISIT = "hospital_visit", _("送医救治：定期探视")
+
+
+class FollowUpPriority(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    HIGH = "high", _("加急")
+
+
 class FollowUp(TrackedModel):
-    """后续跟踪: going back to a person who would not come in. On the team's task list until
-    done; overdue ones escalate to the district, then the city."""
+    """后续跟踪: going back to a person who would not come in (or who was left in a hospital).
+    On the team's task list until done; done only with a visit record (found: the person's
+    state, items given, what they want; not found: a GPS check-in at the place and a note).
+    Overdue ones escalate to the district, then the city; misses in a row go to the dispatcher
+    and the next follow-up goes first."""
 
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="follow_ups")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
@@ -329,13 +342,47 @@ class FollowUp(TrackedModel):
     team = models.ForeignKey(
         "dispatch.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=FollowUpKind.choices, default=FollowUpKind.REFUSAL
+    )
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("跟踪地点"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("送医探视时为医院；否则为发现地点"),
+    )
+    vulnerable = models.BooleanField(_("老年人、未成年人、残疾人、患病者等"), default=False)
+    priority = models.CharField(
+        _("优先级"),
+        max_length=8,
+        choices=FollowUpPriority.choices,
+        default=FollowUpPriority.NORMAL,
+    )
+    #: "not found" visits in a row before this follow-up (its predecessors')
+    misses = models.PositiveSmallIntegerField(_("连续未找到次数"), default=0)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next"
+    )
     due_at = models.DateTimeField(_("应跟踪时间"), db_index=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     found = models.BooleanField(_("找到本人"), null=True, blank=True)
+    state = models.CharField(_("现状"), max_length=300, blank=True)
+    willingness = models.CharField(
+        _("意愿"), max_length=10, choices=Willingness.choices, blank=True
+    )
     note = models.CharField(_("跟踪情况"), max_length=300, blank=True)
+    checkin_lat = models.FloatField(_("签到纬度"), null=True, blank=True)
+    checkin_lng = models.FloatField(_("签到经度"), null=True, blank=True)
+    checkin_accuracy = models.FloatField(
+        _("定位精度（米）"), null=True, blank=True, validators=between(0, 10000)
+    )
+    checkin_away_m = models.PositiveIntegerField(_("距跟踪地点（米）"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     done_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -353,3 +400,32 @@ class FollowUp(TrackedModel):
     @property
     def is_overdue(self) -> bool:
         return self.done_at is None and self.due_at < timezone.now()
+
+    @property
+    def where(self) -> tuple[float, float]:
+        """The place to go back to: the hospital, else where the person was met."""
+        if self.place is not None:
+            return self.place.lat, self.place.lng
+        return self.encounter.lat, self.encounter.lng
+
+    @property
+    def place_label(self) -> str:
+        return self.place.name if self.place is not None else self.encounter.place_name
+
+
+class FollowUpItem(models.Model):
+    """Supplies handed over on a follow-up visit, posted from the team's mobile stock."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey("supplies.Item", verbose_name=_("物资"), on_delete=models.PROTECT)
+    quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
+    warehouse = models.ForeignKey(
+        "supplies.Warehouse", verbose_name=_("出库"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("跟踪时发放物资")
+        verbose_name_plural = _("跟踪时发放物资")
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,9 @@ from warmwinter.patrols.models import (
     EncounterItem,
     EncounterPhoto,
     FollowUp,
+    FollowUpItem,
+    FollowUpKind,
+    FollowUpPriority,
     PatrolStop,
     PlaceWatch,
     StopResult,
@@ -283,7 +286,7 @@ def _person(by: Actor, data: EncounterInput) -> Any:
     return person
 
 
-def _items(data: EncounterInput, by: Actor) -> tuple[list[Any], Any]:
+def _items(data: EncounterInput | VisitInput, by: Actor) -> tuple[list[Any], Any]:
     from warmwinter.supplies.models import Item
     from warmwinter.supplies.selectors import mobile_warehouses_for, warehouse_for
     from warmwinter.supplies.services import Line, checked_quantity
@@ -404,6 +407,7 @@ def encounter_record(*, by: Actor, data: EncounterInput) -> Recorded:
             help_contact_left=data.help_contact_left,
             escort_members=data.escort_members,
             escort_to=escort_to is not None or bool(data.escort_destination.strip()),
+            escort_to_hospital=escort_to is not None and escort_to.kind == PlaceKind.HOSPITAL,
             household_street=street is not None,
         ),
     )
@@ -469,18 +473,9 @@ def encounter_record(*, by: Actor, data: EncounterInput) -> Recorded:
                     checked_in_at=stop.checked_in_at or occurred_at,
                     checked_in_by=stop.checked_in_by or by,
                 )
-            if (
-                advice.follow_up_after is not None
-                and data.disposition == rules.Disposition.SUPPLIES
-            ):
-                FollowUp.objects.create(
-                    encounter=encounter,
-                    person=person,
-                    district=district,
-                    team=team,
-                    due_at=occurred_at + advice.follow_up_after,
-                    created_by=by,
-                )
+            plan = rules.follow_up_plan(assessment, data.disposition, level=level)
+            if plan is not None:
+                _follow_up_refusal(encounter, plan, by=by)
             if street is not None:
                 _refer_to_street(encounter, street, person)
             timeline_record(
@@ -590,6 +585,8 @@ def escort_arrived(
             escort_arrived_at=at, handover_to=handover_to.strip()[:120], modified_by=by
         )
         encounter.refresh_from_db()
+        if encounter.disposition == rules.Disposition.HOSPITAL:
+            _schedule_hospital_visit(encounter, handed_over=at, by=by)
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,
@@ -601,18 +598,145 @@ def escort_arrived(
 
 # --- follow-ups ---------------------------------------------------------------------------
 
+#: A hospital visit falls due by this hour of its day (visits are made in the daytime).
+VISIT_DUE_BY = time(18, 0)
+
+
+def _follow_up_after(*, district: OrgUnit, vulnerable: bool) -> timedelta:
+    """The interval of a refusal's follow-up at the district's level now."""
+    from warmwinter.weather.selectors import current_level
+
+    hours = rules.vulnerable_follow_up_hours() if vulnerable else rules.follow_up_hours()
+    return timedelta(hours=hours.get(int(current_level(district)), hours[0]))
+
+
+def _tell_district(*, district: OrgUnit, roles: list[str], title: str, body: str, url: str) -> None:
+    from warmwinter.notifications.models import Urgency
+    from warmwinter.notifications.services import notify, recipients_for
+
+    notify(
+        recipients=recipients_for(org_unit=district, roles=roles),
+        title=title,
+        body=body,
+        url=url,
+        urgency=Urgency.WARNING,
+        source="patrols",
+    )
+
+
+def _follow_up_refusal(encounter: Encounter, plan: rules.FollowUpPlan, *, by: Actor) -> FollowUp:
+    """A refusal, whatever the advice was, puts a follow-up on the team's list; a vulnerable
+    person's refusal is told to the district's supervisors and dispatchers at once."""
+    from warmwinter.accounts.roles import Role
+
+    follow_up = FollowUp.objects.create(
+        encounter=encounter,
+        person=encounter.person,
+        district=encounter.district,
+        team=encounter.team,
+        kind=FollowUpKind.REFUSAL,
+        vulnerable=plan.vulnerable,
+        due_at=encounter.occurred_at + plan.after,
+        created_by=by,
+    )
+    if plan.notify_district:
+        labels = dict(rules.ASSESSMENT_FLAGS)
+        who = "、".join(str(labels[f]) for f in encounter.flags if f in rules.VULNERABLE_FLAGS)
+        _tell_district(
+            district=encounter.district,
+            roles=[Role.DISTRICT_ADMIN, Role.DISPATCHER],
+            title=_("特殊困难人员不愿接受救助"),
+            body=_("%(person)s（%(who)s）在 %(where)s 不愿接受救助，须于 %(due)s 前后续跟踪")
+            % {
+                "person": encounter.person.display_name,
+                "who": who,
+                "where": encounter.place_name,
+                "due": f"{clock.local(follow_up.due_at):%m-%d %H:%M}",
+            },
+            url=encounter.get_absolute_url(),
+        )
+    return follow_up
+
+
+def _schedule_hospital_visit(encounter: Encounter, *, handed_over: datetime, by: Actor) -> None:
+    """A person left in a hospital from the street is visited on the outside-care schedule
+    (the same rule as a station's discharge to hospital: people/rules.py)."""
+    from warmwinter.people import rules as people_rules
+
+    hospital = encounter.escort_to
+    if hospital is None or hospital.kind != PlaceKind.HOSPITAL:
+        return
+    if encounter.follow_ups.filter(kind=FollowUpKind.HOSPITAL_VISIT).exists():
+        return
+    day = people_rules.next_visit_due(last=clock.local_date(handed_over))
+    FollowUp.objects.create(
+        encounter=encounter,
+        person=encounter.person,
+        district=encounter.district,
+        team=encounter.team,
+        kind=FollowUpKind.HOSPITAL_VISIT,
+        place=hospital,
+        due_at=clock.at(day, VISIT_DUE_BY),
+        created_by=by,
+    )
+
+
+@dataclass
+class VisitInput:
+    """A follow-up's visit record, as the patrol enters it at the place."""
+
+    found: bool
+    state: str = ""
+    willingness: str = ""
+    note: str = ""
+    items: list[tuple[str, Decimal]] = field(default_factory=list)
+    warehouse_id: int | None = None
+    lat: float | None = None
+    lng: float | None = None
+    accuracy: float | None = None
+
+
+def _checked_visit(follow_up: FollowUp, visit: VisitInput) -> int | None:
+    """Validate the visit record; returns how far the check-in was from the place (metres)."""
+    away: float | None = None
+    has_position = visit.lat is not None and visit.lng is not None
+    if has_position:
+        assert visit.lat is not None and visit.lng is not None  # noqa: S101 - narrowed above
+        geo.check_in_shanghai(visit.lat, visit.lng)
+        away = geo.distance_m(geo.LatLng(visit.lat, visit.lng), geo.LatLng(*follow_up.where))
+    errors = rules.check_visit(
+        rules.Visit(
+            found=visit.found,
+            state=visit.state,
+            willingness=visit.willingness,
+            note=visit.note,
+            has_position=has_position,
+            accuracy_m=visit.accuracy,
+            away_m=away,
+        )
+    )
+    if visit.items and not visit.found:
+        errors["items"] = _("未找到本人，不能登记发放物资")
+    if visit.accuracy is not None and not 0 <= visit.accuracy <= 10000:
+        errors["accuracy"] = _("定位精度无效")
+    if errors:
+        raise ValidationError(errors)
+    return None if away is None else round(away)
+
 
 def follow_up_done(
     *,
     follow_up: FollowUp,
     by: Actor,
-    found: bool,
-    note: str,
+    visit: VisitInput,
     at: datetime | None = None,
     client_uuid: uuid.UUID | None = None,
 ) -> tuple[FollowUp, bool]:
-    """The follow-up was done: the person seen again (or not), with a note. A replay of the
-    same `client_uuid` returns what was stored the first time."""
+    """The follow-up was done, with its visit record: found (state, items, willingness) or not
+    found (a GPS check-in at the place and a note). What comes next: someone who still refuses,
+    or was not found, is followed up again; a hospital visit falls due again on the outside-care
+    schedule; misses in a row are told to the district's dispatchers and the next follow-up
+    goes first. A replay of the same `client_uuid` returns what was stored the first time."""
     require(by, Capability.RECORD_ENCOUNTERS, within=follow_up.district)
     from warmwinter.people.models import TimelineKind
     from warmwinter.people.services import timeline_record
@@ -620,36 +744,133 @@ def follow_up_done(
     if client_uuid is not None:
         done = FollowUp.objects.filter(done_uuid=client_uuid).first()
         if done is not None:
+            if done.pk != follow_up.pk:
+                raise SubmissionConflictError()
             return done, False
     at = checked_time(at, field_name="at")
-    if not note.strip():
-        raise ValidationError({"note": _("请填写跟踪情况")})
+    away = _checked_visit(follow_up, visit)
+    lines, warehouse = _items(visit, by)
     with transaction.atomic():
-        locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        locked = (
+            FollowUp.objects.select_for_update()
+            .select_related("encounter", "place", "district", "person")
+            .get(pk=follow_up.pk)
+        )
         if locked.done_at is not None:
             return locked, False
-        locked.done_at, locked.done_by, locked.found = at, by, found
-        locked.note = note.strip()[:300]
+        locked.done_at, locked.done_by, locked.found = at, by, visit.found
+        locked.state = visit.state.strip()[:300] if visit.found else ""
+        locked.willingness = visit.willingness if visit.found else ""
+        locked.note = visit.note.strip()[:300]
+        locked.checkin_lat, locked.checkin_lng = visit.lat, visit.lng
+        locked.checkin_accuracy, locked.checkin_away_m = visit.accuracy, away
         locked.done_uuid = client_uuid
         locked.modified_by = by
+        locked.full_clean(exclude=["encounter", "person", "district", "team", "place"])
         locked.save()
+        _give_on_visit(locked, lines, warehouse, by=by, at=at)
+        summary = (
+            _("后续跟踪：见到本人。%(state)s") % {"state": locked.state}
+            if visit.found
+            else _("后续跟踪：未见到本人（已到原地点签到）。")
+        )
         timeline_record(
             person=locked.person,
             kind=TimelineKind.FOLLOW_UP,
             at=at,
-            summary=(_("后续跟踪：见到本人。") if found else _("后续跟踪：未见到本人。"))
-            + locked.note,
+            summary=summary + locked.note,
             source=locked.encounter,
             by=by,
             org_unit=locked.district,
         )
+        following = _next_follow_up(locked, by=by, at=at)
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,
             target=locked,
-            detail={"done_at": at.isoformat(), "found": found},
+            detail={
+                "done_at": at.isoformat(),
+                "found": visit.found,
+                "away_m": away,
+                "items": [[ln.item.code, str(ln.quantity)] for ln in lines],
+                "next": following.pk if following else None,
+            },
         )
     return locked, True
+
+
+def _give_on_visit(
+    follow_up: FollowUp, lines: list[Any], warehouse: Any, *, by: Actor, at: datetime
+) -> None:
+    from warmwinter.supplies.models import RecipientKind
+    from warmwinter.supplies.services import stock_issue
+
+    if not lines:
+        return
+    FollowUpItem.objects.bulk_create(
+        FollowUpItem(follow_up=follow_up, item=ln.item, quantity=ln.quantity, warehouse=warehouse)
+        for ln in lines
+    )
+    stock_issue(
+        by=by,
+        warehouse=warehouse,
+        lines=lines,
+        recipient_kind=RecipientKind.PERSON,
+        ref_type="follow_up",
+        ref_id=str(follow_up.pk),
+        person=follow_up.person,
+        occurred_at=at,
+    )
+
+
+def _next_follow_up(done: FollowUp, *, by: Actor, at: datetime) -> FollowUp | None:
+    """The follow-up after `done`, if the person still needs one."""
+    from warmwinter.accounts.roles import Role
+    from warmwinter.people import rules as people_rules
+
+    misses = 0 if done.found else done.misses + 1
+    if done.found and done.kind == FollowUpKind.HOSPITAL_VISIT:
+        due = clock.at(people_rules.next_visit_due(last=clock.local_date(at)), VISIT_DUE_BY)
+    elif not done.found or done.willingness == rules.Willingness.REFUSES:
+        due = at + _follow_up_after(district=done.district, vulnerable=done.vulnerable)
+    else:
+        return None
+    escalate = not done.found and rules.misses_escalate(misses)
+    following = FollowUp.objects.create(
+        encounter=done.encounter,
+        person=done.person,
+        district=done.district,
+        team=done.team,
+        kind=done.kind,
+        place=done.place,
+        vulnerable=done.vulnerable,
+        priority=FollowUpPriority.HIGH if escalate else done.priority,
+        misses=misses,
+        previous=done,
+        due_at=due,
+        created_by=by,
+    )
+    if escalate:
+        _tell_district(
+            district=done.district,
+            roles=[Role.DISPATCHER],
+            title=_("后续跟踪连续未找到本人"),
+            body=_("%(person)s 已连续 %(n)d 次在 %(where)s 未找到，下一次跟踪已加急（%(due)s 前）")
+            % {
+                "person": done.person.display_name,
+                "n": misses,
+                "where": done.place_label,
+                "due": f"{clock.local(due):%m-%d %H:%M}",
+            },
+            url=done.encounter.get_absolute_url(),
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=following,
+            detail={"priority": FollowUpPriority.HIGH.value, "misses": misses},
+        )
+    return following
 
 
 def escalate_overdue_follow_ups(*, now: datetime | None = None) -> int:

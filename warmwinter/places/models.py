@@ -106,6 +106,7 @@ class PlaceKind(models.TextChoices):
     CIVIL_AFFAIRS_STATION = "civil_affairs_station", _("民政服务站")
     CHARITY_SUPERMARKET = "charity_supermarket", _("慈善超市")
     KEY_PLACE = "key_place", _("重点巡查点位")
+    HOSPITAL = "hospital", _("医疗机构（医院）")
 
 
 #: The five kinds of civil-affairs service points of the notice (section 三).

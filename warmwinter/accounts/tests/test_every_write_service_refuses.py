@@ -416,7 +416,11 @@ WALK: dict[str, Walk] = {
     ),
     "patrols.services.follow_up_done": Walk(
         R,
-        lambda w, a: patrols.follow_up_done(follow_up=w.follow_up, by=a, found=True, note="见到"),
+        lambda w, a: patrols.follow_up_done(
+            follow_up=w.follow_up,
+            by=a,
+            visit=patrols.VisitInput(found=True, state="精神尚可", willingness="refuses"),
+        ),
         "pudong_patrol",
     ),
     # people

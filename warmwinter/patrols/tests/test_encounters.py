@@ -89,7 +89,11 @@ def test_dispatched_lead_to_closed_encounter_with_supplies_and_follow_up(
     ).exists()
 
     done, changed = services.follow_up_done(
-        follow_up=follow_up, by=huangpu_patrol, found=True, note="仍在原地，已再送热饮"
+        follow_up=follow_up,
+        by=huangpu_patrol,
+        visit=services.VisitInput(
+            found=True, state="仍在原地，精神尚可", willingness="willing", note="已再送热饮"
+        ),
     )
     assert changed and done.done_at is not None
     assert TimelineEntry.objects.filter(person=person, kind="follow_up").exists()
@@ -128,14 +132,14 @@ def test_an_elderly_person_guided_instead_of_escorted_needs_a_reason(
     assert Encounter.objects.count() == 0 and Person.objects.count() == 0
 
 
-def test_escort_to_hospital_then_handover(huangpu_patrol, huangpu_team, encounter_input):
+def test_escort_to_hospital_then_handover(huangpu_patrol, huangpu_team, encounter_input, hospital):
     result = services.encounter_record(
         by=huangpu_patrol,
         data=encounter_input(
             flags=["critically_ill"],
             disposition="hospital",
             escort_members="王警官、李队员",
-            escort_destination="上海市第一人民医院",
+            escort_to_id=hospital("上海市第一人民医院").pk,
         ),
     )
     arrived = services.escort_arrived(
@@ -246,19 +250,29 @@ def test_overdue_follow_ups_escalate_to_district_then_city(
     assert services.escalate_overdue_follow_ups(now=later) == 0  # once per step
     assert services.escalate_overdue_follow_ups(now=later + timedelta(hours=1)) == 1
     assert Notification.objects.filter(recipient=city_admin, title="后续跟踪超时督办").exists()
-    services.follow_up_done(follow_up=follow_up, by=huangpu_patrol, found=False, note="未见到本人")
-    assert services.escalate_overdue_follow_ups(now=later + timedelta(hours=5)) == 0
+    services.follow_up_done(
+        follow_up=follow_up,
+        by=huangpu_patrol,
+        visit=services.VisitInput(
+            found=False, note="未见到本人", lat=follow_up.encounter.lat, lng=follow_up.encounter.lng
+        ),
+    )
+    services.escalate_overdue_follow_ups(now=later + timedelta(hours=5))
+    follow_up.refresh_from_db()
+    assert follow_up.escalation_level == 2  # done: it goes no further; the next one is new
+    assert follow_up.next.due_at > follow_up.due_at  # not found: someone goes back again
 
 
 def test_replayed_follow_up_done_is_once(huangpu_patrol, huangpu_team, refusing, huangpu_mobile):
     result = services.encounter_record(by=huangpu_patrol, data=refusing())
     follow_up = FollowUp.objects.get(encounter=result.encounter)
     key = uuid.uuid4()
+    visit = services.VisitInput(found=True, state="好", willingness="willing")
     _f, first = services.follow_up_done(
-        follow_up=follow_up, by=huangpu_patrol, found=True, note="好", client_uuid=key
+        follow_up=follow_up, by=huangpu_patrol, visit=visit, client_uuid=key
     )
     _f, second = services.follow_up_done(
-        follow_up=follow_up, by=huangpu_patrol, found=True, note="好", client_uuid=key
+        follow_up=follow_up, by=huangpu_patrol, visit=visit, client_uuid=key
     )
     assert first and not second
     assert TimelineEntry.objects.filter(kind="follow_up").count() == 1
