@@ -49,7 +49,7 @@ def refusal(encounter_input, catalogue, huangpu_mobile):
     return make
 
 
-def test_an_elderly_man_who_cannot_give_his_name_and_refuses_an_escort_is_followed_up_within_2_h_at_level_ii(  # noqa: E501
+def test_an_elderly_man_who_cannot_give_his_name_and_refuses_an_escort_is_followed_up_within_2_h_at_level_ii(
     huangpu_patrol, huangpu_team, huangpu_dispatcher, refusal, level
 ):
     level(ResponseLevel.II)
@@ -177,7 +177,7 @@ def test_not_found_twice_escalates_to_the_dispatcher(
     assert FollowUp.objects.get(pk=first.pk).checkin_away_m < 300  # checked in at the place
 
 
-def test_an_escort_to_hospital_picks_ruijin_and_the_person_gets_visits_on_the_outside_care_schedule(  # noqa: E501
+def test_an_escort_to_hospital_picks_ruijin_and_the_person_gets_visits_on_the_outside_care_schedule(
     huangpu_patrol, huangpu_team, encounter_input, hospital
 ):
     ruijin = hospital("瑞金医院")
