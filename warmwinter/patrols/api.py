@@ -179,22 +179,55 @@ class ArrivalIn(Schema):
 
 class FollowUpOut(Schema):
     id: int
+    kind: str
     person_id: int
     person_name: str = Field(..., alias="person.display_name")
-    place_name: str = Field(..., alias="encounter.place_name")
-    lat: float = Field(..., alias="encounter.lat")
-    lng: float = Field(..., alias="encounter.lng")
+    place_name: str = Field(..., alias="place_label")
+    lat: float
+    lng: float
     due_at: datetime
     is_overdue: bool
+    vulnerable: bool
+    priority: str
+    misses: int
     done_at: datetime | None
     found: bool | None
+    state: str
+    willingness: str
     note: str
+    url: str
+
+    @staticmethod
+    def resolve_lat(obj: FollowUp) -> float:
+        return obj.where[0]
+
+    @staticmethod
+    def resolve_lng(obj: FollowUp) -> float:
+        return obj.where[1]
+
+    @staticmethod
+    def resolve_url(obj: FollowUp) -> str:
+        return obj.get_absolute_url()
+
+
+class VisitItemIn(Schema):
+    code: ItemCode
+    quantity: Quantity
 
 
 class FollowUpDoneIn(Schema):
+    """The visit record: found (state, willingness, items) or not (a GPS check-in and a note)."""
+
     client_uuid: UUID | None = None
     found: bool
-    note: Annotated[str, api_field(FollowUp, "note", min_length=1)]
+    state: Annotated[str, api_field(FollowUp, "state")] = ""
+    willingness: Literal["", "willing", "refuses", "unknown"] = ""
+    note: Annotated[str, api_field(FollowUp, "note")] = ""
+    items: list[VisitItemIn] = []
+    warehouse_id: int | None = None
+    lat: Lat | None = None
+    lng: Lng | None = None
+    accuracy: Annotated[float, Field(ge=0, le=10000)] | None = None
     at: datetime | None = None
 
 
@@ -394,14 +427,26 @@ def list_follow_ups(request: HttpRequest) -> Any:
 def follow_up_done(request: HttpRequest, follow_up_id: int, payload: FollowUpDoneIn) -> Any:
     user = request_user(request)
     follow_up: FollowUp = selectors.follow_up_for(user, follow_up_id)
-    done, _changed = services.follow_up_done(
-        follow_up=follow_up,
-        by=user,
-        found=payload.found,
-        note=payload.note,
-        at=payload.at,
-        client_uuid=payload.client_uuid,
-    )
+    try:
+        done, _changed = services.follow_up_done(
+            follow_up=follow_up,
+            by=user,
+            visit=services.VisitInput(
+                found=payload.found,
+                state=payload.state,
+                willingness=payload.willingness,
+                note=payload.note,
+                items=[(i.code, i.quantity) for i in payload.items],
+                warehouse_id=payload.warehouse_id,
+                lat=payload.lat,
+                lng=payload.lng,
+                accuracy=payload.accuracy,
+            ),
+            at=payload.at,
+            client_uuid=payload.client_uuid,
+        )
+    except services.SubmissionConflictError as exc:
+        raise HttpError(409, str(exc)) from None
     return done
 
 

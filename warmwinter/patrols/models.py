@@ -401,6 +401,9 @@ class FollowUp(TrackedModel):
     def is_overdue(self) -> bool:
         return self.done_at is None and self.due_at < timezone.now()
 
+    def get_absolute_url(self) -> str:
+        return reverse("patrols:follow_up_done", args=[self.pk])
+
     @property
     def where(self) -> tuple[float, float]:
         """The place to go back to: the hospital, else where the person was met."""

@@ -57,12 +57,16 @@ def encounter_for(user: Actor, pk: Any) -> Encounter:
 
 
 def follow_ups_for(*, user: Actor, pending: bool = True) -> QuerySet[FollowUp]:
-    qs = visible_to(FollowUp.objects.select_related("person", "team", "encounter"), user)
-    return qs.filter(done_at__isnull=True) if pending else qs
+    qs = visible_to(FollowUp.objects.select_related("person", "team", "encounter", "place"), user)
+    qs = qs.filter(done_at__isnull=True) if pending else qs
+    # raised ones first ("high" sorts before "normal"), then by when they fall due
+    return qs.order_by("priority", "due_at", "id")
 
 
 def follow_up_for(user: Actor, pk: Any) -> FollowUp:
-    return get_visible_or_404(FollowUp.objects.select_related("person", "encounter"), user, pk=pk)
+    return get_visible_or_404(
+        FollowUp.objects.select_related("person", "encounter", "place", "district"), user, pk=pk
+    )
 
 
 @dataclass
@@ -103,11 +107,13 @@ def today_for(user: Actor) -> Today:
 def escort_destinations(district: OrgUnit | None) -> QuerySet[Place]:
     """Stations, shelters and hospitals-as-places a team may take someone to."""
     qs = Place.objects.active().filter(kind__in=[PlaceKind.STATION, PlaceKind.TEMP_SHELTER])
+    hospitals = Place.objects.active().filter(kind=PlaceKind.HOSPITAL)  # any in the city
     if district is not None:
         city_wide = Place.objects.active().filter(
             kind=PlaceKind.STATION, org_unit__level__in=[OrgLevel.CITY, OrgLevel.STATION]
         )
         qs = qs.filter(org_unit__path__startswith=district.path) | city_wide
+    qs = qs | hospitals
     return qs.order_by("kind", "name")
 
 

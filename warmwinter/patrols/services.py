@@ -702,7 +702,10 @@ def _checked_visit(follow_up: FollowUp, visit: VisitInput) -> int | None:
     has_position = visit.lat is not None and visit.lng is not None
     if has_position:
         assert visit.lat is not None and visit.lng is not None  # noqa: S101 - narrowed above
-        geo.check_in_shanghai(visit.lat, visit.lng)
+        try:
+            geo.check_in_shanghai(visit.lat, visit.lng)
+        except geo.OutsideServiceAreaError as exc:
+            raise ValidationError({"lat": str(exc)}) from None
         away = geo.distance_m(geo.LatLng(visit.lat, visit.lng), geo.LatLng(*follow_up.where))
     errors = rules.check_visit(
         rules.Visit(

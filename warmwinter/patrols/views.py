@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,8 +26,9 @@ from warmwinter.accounts.scoping import get_visible_or_404
 from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
-from warmwinter.patrols import planning, selectors, services
-from warmwinter.patrols.forms import PlaceWatchForm
+from warmwinter.core.forms import render_form, submit
+from warmwinter.patrols import planning, rules, selectors, services
+from warmwinter.patrols.forms import FollowUpVisitForm, PlaceWatchForm
 from warmwinter.places.models import Place, PlaceKind
 from warmwinter.places.selectors import district_for, districts_visible_to
 
@@ -203,21 +206,49 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @capability_required(Capability.RECORD_ENCOUNTERS)
-@require_POST
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """The phone page of a follow-up's visit: the record, with a GPS check-in (visit.js)."""
+    from warmwinter.supplies.models import Item
+
     user = request_user(request)
     row = selectors.follow_up_for(user, pk)
-    try:
-        services.follow_up_done(
-            follow_up=row,
-            by=user,
-            found=request.POST.get("found") == "1",
-            note=request.POST.get("note", "")[:300],
+    items = [(i.code, f"{i.name}（{i.unit}）") for i in Item.objects.active().order_by("code")]
+    form = FollowUpVisitForm(request.POST or None, items=items)
+    if request.method != "POST":
+        audit_record(
+            actor=user, action=AuditAction.VIEW, target=row, detail={"person": row.person_id}
         )
-        messages.success(request, _("已完成后续跟踪"))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
-    return redirect("patrols:follow_ups")
+    elif row.done_at is None:
+
+        def record(data: dict[str, Any]) -> Any:
+            return services.follow_up_done(
+                follow_up=row,
+                by=user,
+                visit=services.VisitInput(
+                    found=data["found"],
+                    state=data["state"],
+                    willingness=data["willingness"],
+                    note=data["note"],
+                    items=[(code, Decimal(1)) for code in data["items"]],
+                    lat=data["lat"],
+                    lng=data["lng"],
+                    accuracy=data["accuracy"],
+                ),
+            )
+
+        try:
+            if submit(form, record) is not None:
+                messages.success(request, _("已完成后续跟踪"))
+                return redirect("patrols:follow_ups")
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+    lat, lng = row.where
+    return render_form(
+        request,
+        "patrols/follow_up_visit.html",
+        {"row": row, "form": form, "lat": lat, "lng": lng, "radius": rules.follow_up_radius()},
+        form,
+    )
 
 
 # --- the patrol phone app (PWA) -----------------------------------------------------------

@@ -209,3 +209,20 @@ def test_an_escort_to_hospital_picks_ruijin_and_the_person_gets_visits_on_the_ou
     assert clock.local_date(done.next.due_at) == clock.local_date(done.done_at) + timedelta(
         days=station_rules.visit_every_days()
     )
+
+
+def test_the_phone_records_a_not_found_visit_with_its_check_in(
+    client_for, huangpu_patrol, huangpu_team, refusal
+):
+    first = FollowUp.objects.get(
+        encounter=services.encounter_record(by=huangpu_patrol, data=refusal()).encounter
+    )
+    phone = client_for(huangpu_patrol)
+    url = f"/api/v1/patrols/follow-ups/{first.pk}/done"
+    no_gps = phone.post(url, {"found": False, "note": "桥下无人"}, content_type="application/json")
+    assert no_gps.status_code == 422
+    lat, lng = first.where
+    body = {"found": False, "note": "桥下无人", "lat": lat, "lng": lng, "accuracy": 15}
+    assert phone.post(url, body, content_type="application/json").status_code == 200
+    (listed,) = phone.get("/api/v1/patrols/follow-ups").json()
+    assert listed["misses"] == 1 and listed["place_name"] == "人民广场地下通道"

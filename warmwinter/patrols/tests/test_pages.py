@@ -40,14 +40,32 @@ def test_dispatcher_sees_plans_encounters_and_follow_ups(client_for, huangpu_dis
     assert "已超时" not in client.get("/patrols/follow-ups/").content.decode()
 
 
-def test_a_follow_up_is_done_from_the_list(client_for, huangpu_patrol, refused):
+def test_a_follow_up_is_done_from_its_visit_page_only_with_a_visit_record(
+    client_for, huangpu_patrol, refused
+):
     follow_up = FollowUp.objects.get(encounter=refused)
     client = client_for(huangpu_patrol)
-    empty = client.post(f"/patrols/follow-ups/{follow_up.pk}/done/", {"note": ""}, follow=True)
-    assert "请填写跟踪情况" in empty.content.decode()
-    client.post(f"/patrols/follow-ups/{follow_up.pk}/done/", {"note": "已入站", "found": "1"})
+    listing = client.get("/patrols/follow-ups/").content.decode()
+    assert f"/patrols/follow-ups/{follow_up.pk}/done/" in listing and "登记回访" in listing
+    page = client.get(f"/patrols/follow-ups/{follow_up.pk}/done/")
+    assert page.status_code == 200 and "定位签到" in page.content.decode()
+    assert "<script>" not in page.content.decode()  # the geolocation is visit.js, a module
+    empty = client.post(f"/patrols/follow-ups/{follow_up.pk}/done/", {"found": "1"})
+    assert empty.status_code == 422 and "请填写见到本人时的现状" in empty.content.decode()
+    missed = client.post(
+        f"/patrols/follow-ups/{follow_up.pk}/done/", {"found": "0", "note": "无人"}
+    )
+    assert missed.status_code == 422 and "须在跟踪地点定位签到" in missed.content.decode()
+    follow_up.refresh_from_db()
+    assert follow_up.done_at is None
+    done = client.post(
+        f"/patrols/follow-ups/{follow_up.pk}/done/",
+        {"found": "1", "state": "精神好", "willingness": "willing", "items": ["instant-food"]},
+    )
+    assert done.status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.found and follow_up.done_at is not None
+    assert follow_up.items.get().item.code == "instant-food"
 
 
 def test_a_patrol_member_lands_on_the_phone_app(client_for, huangpu_patrol):

@@ -138,9 +138,7 @@ import { baseMap, popupText } from "../core/basemap.js";
     $("#follow-ups").innerHTML = today.follow_ups.map((f) => `
       <li class="card ${f.is_overdue ? "overdue" : ""}" data-follow="${f.id}"><strong>${esc(f.person_name)}</strong> · ${esc(f.place_name)}
         <div class="muted">${T.due} ${hhmm(f.due_at)}${f.is_overdue ? ` · <strong>${T.overdue}</strong>` : ""}</div>
-        <label class="check"><input type="checkbox" data-found="${f.id}"> ${T.found}</label>
-        <input data-note="${f.id}" maxlength="300" placeholder="${T.note}">
-        <button type="button" data-act="follow" data-follow="${f.id}">${T.followDone}</button></li>`).join("");
+        <a class="button primary" href="${esc(f.url)}">${T.followDone}</a></li>`).join("");
     $("#follow-count").textContent = today.follow_ups.length ? `(${today.follow_ups.length})` : "";
     fillSelect($("#f-escort-to"), today.destinations.map((d) => [d.id, d.name]));
     fillSelect($("#f-street"), today.streets.map((s) => [s.code, s.name]));
@@ -421,15 +419,8 @@ import { baseMap, popupText } from "../core/basemap.js";
       const s = today.stops.find((x) => x.id === Number(el.dataset.stop));
       return startForm({ stopId: s.id, leadId: s.lead_id, lat: s.lat, lng: s.lng, place: s.label, label: s.label });
     }
-    if (act === "record-lead") return startForm(leadContext(today.leads.find((x) => x.id === Number(el.dataset.lead))));
-    if (act === "follow") {
-      const id = Number(el.dataset.follow);
-      const note = document.querySelector(`[data-note="${id}"]`).value.trim();
-      const found = document.querySelector(`[data-found="${id}"]`).checked;
-      const f = today.follow_ups.find((x) => x.id === id);
-      if (!note) { document.querySelector(`[data-note="${id}"]`).focus(); return; }
-      await enqueue({ kind: "followup", url: `${API}/follow-ups/${id}/done`, body: { client_uuid: uuid(), found, note, at: new Date().toISOString() }, label: `${T.followup} ${f ? f.person_name : ""}` });
-      return sync();
+    if (act === "record-lead") {
+      return startForm(leadContext(today.leads.find((x) => x.id === Number(el.dataset.lead))));
     }
     if (act === "discard") { await queueDelete(Number(el.dataset.id)); return renderQueue(); }
     if (act === "remove-item") { el.closest(".item-row").remove(); return undefined; }
