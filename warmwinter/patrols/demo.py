@@ -92,12 +92,17 @@ def _encounter(
             "help_contact_left": True,
             "items": [("instant-food", Decimal(1)), ("cotton-coat", Decimal(1))],
         }
-    elif disposition in ("escort_station", "hospital"):
+    elif disposition == "escort_station":
         extra = {
             "escort_members": "民政 " + member.display_name + "、公安 王警官",
-            "escort_destination": "区救助管理站"
-            if disposition == "escort_station"
-            else "区中心医院",
+            "escort_destination": "区救助管理站",
+        }
+    elif disposition == "hospital":
+        hospitals = Place.objects.filter(kind=PlaceKind.HOSPITAL).order_by("pk")
+        hospital = hospitals.filter(org_unit__code=code).first() or hospitals.first()
+        extra = {
+            "escort_members": "民政 " + member.display_name + "、公安 王警官",
+            "escort_to_id": hospital.pk if hospital else None,
         }
     try:
         result = services.encounter_record(
@@ -118,4 +123,12 @@ def _encounter(
         )
     except ValidationError:
         return 0
+    if result.created and disposition == "hospital":
+        # left in hospital: visits on the outside-care schedule start at the hand-over
+        services.escort_arrived(
+            encounter=result.encounter,
+            by=member,
+            arrived_at=at + timedelta(minutes=40),
+            handover_to="急诊科 值班护士",
+        )
     return 1 if result.created else 0

@@ -44,8 +44,37 @@ def _scatter(rng: random.Random, district: OrgUnit, spread_km: float) -> tuple[f
     return district.lat, district.lng
 
 
+#: Hospitals as places: real Shanghai hospitals, their public addresses and approximate WGS-84
+#: coordinates (an escort to hospital picks one; visits follow the outside-care schedule).
+HOSPITALS = (
+    ("310109", "上海市第一人民医院", "虹口区海宁路100号", 31.2486, 121.4845),
+    ("310101", "瑞金医院", "黄浦区瑞金二路197号", 31.2117, 121.4644),
+    ("310104", "复旦大学附属中山医院", "徐汇区枫林路180号", 31.1975, 121.4525),
+    ("310115", "仁济医院东院", "浦东新区浦建路160号", 31.2052, 121.5170),
+    ("310106", "复旦大学附属华山医院", "静安区乌鲁木齐中路12号", 31.2168, 121.4447),
+)
+
+
+def _seed_hospitals() -> int:
+    for code, name, address, lat, lng in HOSPITALS:
+        Place.objects.update_or_create(
+            kind=PlaceKind.HOSPITAL,
+            name=name,
+            defaults={
+                "org_unit": OrgUnit.objects.get(code=code),
+                "address": address,
+                "lat": lat,
+                "lng": lng,
+                "phone": "",
+                "opening_hours": "急诊 24 小时",
+            },
+        )
+    return len(HOSPITALS)
+
+
 def seed(ctx: DemoContext) -> None:
     load_reference_data()
+    hospitals = _seed_hospitals()
     rng = ctx.child("places")
     streets_by_district: dict[str, list[OrgUnit]] = {}
     for street in OrgUnit.objects.filter(level=OrgLevel.STREET).select_related("parent"):
@@ -57,7 +86,9 @@ def seed(ctx: DemoContext) -> None:
         streets = sorted(streets_by_district.get(district.code, []), key=lambda s: s.code)
         communities += _seed_communities(ctx, rng, streets)
         places += _seed_district_places(ctx, rng, district, streets)
-    ctx.summary.append(f"地点：{communities} 个居（村）委会，{places} 处演示地点（另有参考数据）")
+    ctx.summary.append(
+        f"地点：{communities} 个居（村）委会，{places} 处演示地点，{hospitals} 家医院（另有参考数据）"
+    )
 
 
 def _seed_communities(ctx: DemoContext, rng: random.Random, streets: list[OrgUnit]) -> int:

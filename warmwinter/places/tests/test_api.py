@@ -204,3 +204,25 @@ def test_the_schema_and_interactive_docs_are_published(client, reference):
     assert "/api/v1/places" in schema["paths"]
     assert "TokenAuth" in schema["components"]["securitySchemes"]
     assert client.get("/api/v1/docs").status_code in (200, 302)
+
+
+def test_district_admin_adds_a_hospital_that_patrols_can_escort_to(
+    client, client_for, token_for, huangpu_admin, huangpu_dispatcher
+):
+    response = _create(
+        client,
+        token_for(huangpu_admin),
+        kind="hospital",
+        name="瑞金医院",
+        org_unit_code="310101",
+        lat=31.2117,
+        lng=121.4644,
+        address="黄浦区瑞金二路197号",
+        is_public=False,
+    )
+    assert response.status_code == 201, response.content
+    listing = client_for(huangpu_dispatcher).get("/places/?kind=hospital").content.decode()
+    assert "瑞金医院" in listing and "医疗机构（医院）" in listing
+    from warmwinter.patrols.selectors import escort_destinations
+
+    assert "瑞金医院" in [p.name for p in escort_destinations(None)]
