@@ -165,6 +165,64 @@ def test_staff_pages_key_places_encounters_and_follow_ups(
     page.goto(f"{base}/patrols/follow-ups/")
     follow = page.get_by_test_id("follow-ups")
     expect(follow).to_contain_text("老王")
-    follow.get_by_placeholder("跟踪情况").fill("已劝导入站")
-    follow.get_by_role("button", name="完成").click()
+    follow.get_by_role("link", name="登记回访").click()
+    page.get_by_label("找到本人", exact=True).check()
+    page.get_by_label("现状（身体、精神、衣被等）").fill("精神尚可")
+    page.get_by_label("本人现在的意愿").select_option("willing")
+    page.get_by_label("跟踪情况").fill("已劝导入站")
+    page.get_by_role("button", name="完成跟踪").click()
     expect(page.locator(".messages")).to_contain_text("已完成后续跟踪")
+
+
+def test_a_patrol_records_a_not_found_follow_up_visit_with_a_gps_check_in_on_the_phone(
+    new_page, live_server, huangpu_patrol, huangpu_team, huangpu_mobile
+):
+    import uuid
+    from decimal import Decimal
+
+    from warmwinter.patrols import services
+    from warmwinter.patrols.models import FollowUp
+
+    services.encounter_record(
+        by=huangpu_patrol,
+        data=services.EncounterInput(
+            client_uuid=uuid.uuid4(),
+            lat=31.2320,
+            lng=121.4750,
+            place_name="人民广场地下通道",
+            willingness="refuses",
+            disposition="supplies",
+            help_contact_left=True,
+            items=[("instant-food", Decimal(1)), ("cotton-coat", Decimal(1))],
+            new_person=services.NewPerson(name="老王"),
+        ),
+    )
+    base = live_server.url
+    page = new_page(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": 31.2325, "longitude": 121.4750},  # ~55 m away
+        permissions=["geolocation"],
+    )
+    sign_in(page, base, "huangpu_patrol")
+    page.goto(f"{base}/patrols/follow-ups/")
+    page.get_by_test_id("follow-ups").get_by_role("link", name="登记回访").click()
+    page.get_by_label("未找到本人").check()
+    expect(page.get_by_label("现状（身体、精神、衣被等）")).to_be_hidden()
+    locate = page.get_by_role("button", name="定位签到")
+    page.get_by_label("跟踪情况").fill("通道里没有人，问了保安")
+    for target in (
+        locate,
+        page.get_by_role("button", name="完成跟踪"),
+        page.locator("label.tap").first,
+    ):
+        box = target.bounding_box()
+        assert box is not None and box["height"] >= 44, box
+    locate.tap()
+    expect(page.get_by_test_id("locate-status")).to_contain_text("距跟踪地点")
+    page.get_by_role("button", name="完成跟踪").tap()
+    expect(page.locator(".messages")).to_contain_text("已完成后续跟踪")
+    done = FollowUp.objects.filter(done_at__isnull=False).get()
+    assert done.found is False and done.checkin_away_m is not None and done.checkin_away_m < 100
+    assert done.next.misses == 1
