@@ -3,6 +3,7 @@ the vulnerable sooner, and their district hears at once. Levels: 0 常态, 1 预
 4 II级, 5 I级."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -64,8 +65,9 @@ def test_the_vulnerable_hours_are_the_rulebooks_and_the_phone_gets_the_same(set_
     set_rule("patrols.follow_up_after_vulnerable", [6, 6, 3, 2, 1, 1])
     plan = follow_up_plan(meet("minor", willingness=Willingness.REFUSES), "supplies", level=IV)
     assert plan is not None and plan.after == timedelta(hours=3)
-    assert table_for_client()["follow_up_hours_vulnerable"][IV] == 3
-    assert "ill" in table_for_client()["vulnerable_flags"]
+    table: dict[str, Any] = table_for_client()
+    assert table["follow_up_hours_vulnerable"][IV] == 3
+    assert "ill" in table["vulnerable_flags"]
 
 
 def test_a_visit_that_found_the_person_says_how_they_are_and_what_they_want():
