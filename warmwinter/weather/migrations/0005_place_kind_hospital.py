@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("weather", "0003_declared_bounds"),
+        ("weather", "0004_warning_lifetimes"),
     ]
 
     operations = [
