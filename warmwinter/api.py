@@ -21,6 +21,7 @@ from warmwinter.core.middleware import holds_nul, nul_message
 from warmwinter.core.validation import API_ERROR_TYPE
 from warmwinter.dispatch.api import router as dispatch_router
 from warmwinter.leads.api import router as leads_router
+from warmwinter.notifications.api import router as notifications_router
 from warmwinter.patrols.api import router as patrols_router
 from warmwinter.people.api import router as people_router
 from warmwinter.places.api import router as places_router
@@ -71,6 +72,7 @@ api.add_router("/people", people_router, tags=["人员档案"])
 api.add_router("/stations", stations_router, tags=["救助管理站"])
 api.add_router("/supplies", supplies_router, tags=["救助物资"])
 api.add_router("/patrols", patrols_router, tags=["街面巡查"])
+api.add_router("/", notifications_router, tags=["通知"])
 
 
 def _field_message(error: dict[str, Any]) -> str:

@@ -190,9 +190,31 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "warmwinter-demo")
 HOTLINE_NUMBER = env_str("HOTLINE_NUMBER", "")
 # Dotted path of the SMS gateway class for urgent notifications (see notifications/sms.py).
 NOTIFY_SMS_BACKEND = env_str("NOTIFY_SMS_BACKEND", "")
+# Web Push (RFC 8030 + VAPID RFC 8292) to the patrol app when a lead is dispatched: the VAPID
+# private key (PEM, or base64url of the raw key) from the environment or *_FILE; the public key
+# (base64url, uncompressed point) is derived from it when not set; the subject is the contact
+# the push services see (mailto: or https:).
+PUSH_VAPID_PRIVATE_KEY = env_secret("PUSH_VAPID_PRIVATE_KEY") or ""
+PUSH_VAPID_PUBLIC_KEY = env_str("PUSH_VAPID_PUBLIC_KEY", "")
+PUSH_VAPID_SUBJECT = env_str("PUSH_VAPID_SUBJECT", "mailto:warmwinter@localhost")
+# Outside production, with no key set, a development key is generated at first use into this
+# file (var/ is never deployed). In production it is off: no key, no push (the phones then get
+# SMS for urgent leads only, and the 「开启接单提醒」 button is not shown).
+PUSH_VAPID_DEV_KEY_FILE = (
+    str(BASE_DIR / "var" / "vapid-dev-private.pem")
+    if env_bool("PUSH_VAPID_GENERATE", env_str("WARMWINTER_ENV", "dev") != "production")
+    else ""
+)
+# Push endpoints must be https; tests and bench/alert.py allow a local http endpoint.
+PUSH_ALLOW_LOCAL_ENDPOINTS = env_bool("PUSH_ALLOW_LOCAL_ENDPOINTS", False)
+# Seconds a push service keeps an undelivered alert (RFC 8030 TTL) and waits for our POST.
+PUSH_TTL_S = env_int("PUSH_TTL_S", 600, minimum=0)
+PUSH_TIMEOUT_S = env_int("PUSH_TIMEOUT_S", 10, minimum=1)
 # Periodic work enqueued by `manage.py run_schedule`: (task, every N seconds).
 PERIODIC_TASKS = [
     ("warmwinter.leads.tasks.escalate_overdue_leads", env_int("ESCALATION_EVERY_S", 60, minimum=5)),
+    # a dispatched lead not accepted in time: alert the team again, then back to the board
+    ("warmwinter.leads.tasks.chase_unaccepted_leads", env_int("ESCALATION_EVERY_S", 60, minimum=5)),
     ("warmwinter.weather.tasks.refresh_levels", env_int("WEATHER_REFRESH_EVERY_S", 300, minimum=5)),
     ("warmwinter.weather.tasks.poll_weather_feed", env_int("WEATHER_POLL_EVERY_S", 300, minimum=5)),
     (

@@ -23,6 +23,18 @@ def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
 def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
         audit_record(actor=user, action=AuditAction.LOGOUT, request=request, via="page")
+        _forget_push_devices(request, user)
+
+
+def _forget_push_devices(request: HttpRequest, user: Any) -> None:
+    """The device signing out gets no more alerts meant for this user: revoke the push
+    subscriptions this session made (the session is still whole when the signal is sent)."""
+    from warmwinter.notifications.services import SESSION_SUBSCRIPTIONS, push_forget_devices
+
+    session = getattr(request, "session", None)
+    ids = session.get(SESSION_SUBSCRIPTIONS, []) if session is not None else []
+    if ids:
+        push_forget_devices(user=user, subscription_ids=ids)
 
 
 @receiver(user_login_failed)

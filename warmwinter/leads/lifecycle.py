@@ -14,6 +14,7 @@ transition and a LeadConflictError for the other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from types import MethodType
 from typing import Any, Protocol
 
@@ -30,7 +31,7 @@ from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.dispatch import selectors as dispatch_selectors
 from warmwinter.dispatch.models import Team
-from warmwinter.leads import locator, rules
+from warmwinter.leads import alerts, locator, rules
 from warmwinter.leads.models import (
     Lead,
     LeadCheckIn,
@@ -168,16 +169,18 @@ def lead_assign(*, lead: Lead, team: Team, by: Actor, note: str = "") -> Lead:
     if (team.district_id != lead.district_id and not takes_over) or team.is_archived:
         raise ValidationError({"team": _("只能派给线索所在区的救助分队")})
     if not takes_over:
-        return lead_transition(
+        assigned = lead_transition(
             lead_id=lead.pk, transition=Lead.dispatch, by=by, note=note or team.name, team=team
         )
+        _alert_team_on_commit(assigned.pk)
+        return assigned
 
     def still_neighbour(locked: Lead) -> None:
         # On the locked row: the other district may have taken it a moment ago.
         if locked.neighbour_district_id != team.district_id:
             raise LeadConflictError(_("线索已由相邻区接单"))
 
-    return lead_transition(
+    assigned = lead_transition(
         lead_id=lead.pk,
         transition=Lead.dispatch,
         by=by,
@@ -188,6 +191,8 @@ def lead_assign(*, lead: Lead, team: Team, by: Actor, note: str = "") -> Lead:
         team=team,
         org_unit=_street_for_takeover(lead, team.district),
     )
+    _alert_team_on_commit(assigned.pk)
+    return assigned
 
 
 def _street_for_takeover(lead: Lead, district: OrgUnit) -> OrgUnit:
@@ -196,6 +201,18 @@ def _street_for_takeover(lead: Lead, district: OrgUnit) -> OrgUnit:
         (s for s in locator.streets_near(lead.lat, lead.lng) if s.parent_id == district.pk),
         district,
     )
+
+
+def _alert_team_on_commit(lead_id: int, round_: int = 1) -> None:
+    """Queue the alert to the team once the dispatch is committed (a rolled-back dispatch
+    alerts nobody)."""
+
+    def enqueue() -> None:
+        from warmwinter.leads.tasks import alert_team
+
+        alert_team.enqueue(lead_id, round_)
+
+    transaction.on_commit(enqueue)
 
 
 #: A team's steps (accept, on scene, close) are the team's; a dispatcher may record what a team
@@ -332,7 +349,7 @@ def auto_dispatch(*, lead_id: int) -> Lead | None:
     if best is None:
         return None
     try:
-        return lead_transition(
+        assigned = lead_transition(
             lead_id=lead.pk,
             transition=Lead.dispatch,
             by=None,
@@ -341,3 +358,65 @@ def auto_dispatch(*, lead_id: int) -> Lead | None:
         )
     except LeadConflictError:
         return None
+    _alert_team_on_commit(assigned.pk)
+    return assigned
+
+
+def chase_unaccepted(*, now: datetime | None = None) -> int:
+    """The periodic chase of dispatched leads nobody accepted: past the first limit of the
+    rulebook's `leads.accept_alerts` the team is alerted again; past the second the lead goes
+    back to the dispatcher's board as 「未接单」 (a recall with a history entry) and the
+    district's dispatchers are told. Returns how many leads were chased."""
+    from warmwinter.accounts.roles import Role
+    from warmwinter.notifications.models import Urgency
+    from warmwinter.notifications.services import notify, recipients_for
+
+    now = now or timezone.now()
+    chased = 0
+    for lead in alerts.leads_to_chase():
+        assert lead.dispatched_at is not None  # noqa: S101 - the query's filter
+        again, back = rules.accept_alert_limits(
+            priority=lead.priority, factor=lead.time_limit_factor
+        )
+        if lead.dispatched_at + back <= now:
+            try:
+                with transaction.atomic():
+                    recalled = lead_transition(
+                        lead_id=lead.pk,
+                        transition=Lead.recall,
+                        by=None,
+                        note=_("未接单：派单后 %(m)d 分钟无人接单，退回调度台")
+                        % {"m": int(back.total_seconds() // 60)},
+                        check=lambda locked, at=lead.dispatched_at: _still_dispatched_at(
+                            locked, at
+                        ),
+                        not_accepted=True,
+                    )
+                    notify(
+                        recipients=recipients_for(
+                            org_unit=recalled.district, roles=[Role.DISPATCHER]
+                        ),
+                        title=_("线索未接单，已退回调度台"),
+                        body=_("线索 %(code)s 派单后无人接单，请重新派单")
+                        % {"code": recalled.tracking_code},
+                        url=f"/leads/{recalled.pk}/",
+                        urgency=Urgency.WARNING,
+                        source="leads",
+                    )
+            except (LeadConflictError, _ChangedMeanwhile):
+                continue
+            chased += 1
+        elif lead.dispatched_at + again <= now and lead.alerts_sent < 2:
+            Lead.objects.filter(pk=lead.pk, alerts_sent__lt=2).update(alerts_sent=2)
+            _alert_team_on_commit(lead.pk, round_=2)
+            chased += 1
+    return chased
+
+
+class _ChangedMeanwhile(Exception):
+    """The lead was dispatched again between the chase's read and its lock."""
+
+
+def _still_dispatched_at(lead: Lead, at: datetime) -> None:
+    if lead.dispatched_at != at:
+        raise _ChangedMeanwhile

@@ -217,6 +217,10 @@ class Lead(FSMModelMixin, TrackedModel):
     time_limit_factor = models.FloatField(_("时限系数"), default=1.0)
     due_at = models.DateTimeField(_("当前环节时限"), null=True, blank=True, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
+    # Alerts to the team of the current dispatch (1 at dispatch, 2 after the first limit) and
+    # when it went back to the board unaccepted (「未接单」, until it is dispatched again).
+    alerts_sent = models.PositiveSmallIntegerField(_("接单提醒次数"), default=0)
+    not_accepted_at = models.DateTimeField(_("未接单退回时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
     on_scene_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
@@ -305,11 +309,15 @@ class Lead(FSMModelMixin, TrackedModel):
         self.neighbour_district = None
         self.team = team
         self.dispatched_at = at
+        self.alerts_sent = 0
+        self.not_accepted_at = None
 
     @transition(field=status, source=LeadStatus.DISPATCHED, target=LeadStatus.RECEIVED)
-    def recall(self, *, at: Any) -> None:
+    def recall(self, *, at: Any, not_accepted: bool = False) -> None:
         self.team = None
         self.dispatched_at = None
+        if not_accepted:
+            self.not_accepted_at = at
 
     @transition(field=status, source=LeadStatus.DISPATCHED, target=LeadStatus.ACCEPTED)
     def accept(self, *, at: Any) -> None:

@@ -113,3 +113,14 @@ def nobody_found_refusal(*, distance_m: float, accuracy_m: float, on: date | Non
             "m": sharpest,
         }
     return ""
+
+
+def accept_alert_limits(*, priority: int, factor: float) -> tuple[timedelta, timedelta]:
+    """After a dispatch without acceptance: when the team is alerted again, and when the lead
+    goes back to the dispatcher's board as 「未接单」 (both from the dispatch)."""
+    limits = {int(p): pair for p, pair in rulebook.table("leads.accept_alerts").items()}
+    again, back = limits.get(priority, limits[max(limits)])
+    return (
+        timedelta(minutes=max(1.0, again * factor)),
+        timedelta(minutes=max(1.0, back * factor)),
+    )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django_tasks import task
 
-from warmwinter.leads import lifecycle, services
+from warmwinter.leads import alerts, lifecycle, services
 
 
 @task()
@@ -30,3 +30,13 @@ def on_level_changed(
     """weather's `level_changed` (after its commit): re-triage in the background, as a
     district may have many open leads."""
     follow_level_change.enqueue(district_id, from_level, to_level)
+
+
+@task()
+def alert_team(lead_id: int, round_: int = 1) -> int:
+    return alerts.alert_team(lead_id=lead_id, round_=round_)
+
+
+@task()
+def chase_unaccepted_leads() -> int:
+    return lifecycle.chase_unaccepted()

@@ -38,3 +38,52 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PushRevokedReason(models.TextChoices):
+    USER = "user", _("本人撤销")
+    SIGNED_OUT = "signed_out", _("退出登录")
+    GONE = "gone", _("推送服务告知已失效")
+    REPLACED = "replaced", _("同一设备重新订阅")
+
+
+class PushSubscription(models.Model):
+    """One device's Web Push subscription (RFC 8030) to the patrol app's alerts: where the push
+    service takes messages for it and the keys (RFC 8291) they are encrypted with. Private to
+    its user; revoked (kept, with why) rather than deleted, so a device list shows what was."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+    )
+    endpoint = models.URLField(_("推送地址"), max_length=1000)
+    p256dh = models.CharField(_("设备公钥"), max_length=100)
+    auth = models.CharField(_("认证密钥"), max_length=40)
+    label = models.CharField(_("设备"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("开启时间"), default=timezone.now)
+    last_success_at = models.DateTimeField(_("最近送达"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("撤销原因"), max_length=12, choices=PushRevokedReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("推送订阅")
+        verbose_name_plural = _("推送订阅")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="push_subscription_active_endpoint_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.endpoint[:60]
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -8,51 +8,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0006_retriaged_event_kind'),
+        ("leads", "0006_retriaged_event_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='ambulance_called',
-            field=models.BooleanField(blank=True, null=True, verbose_name='已拨打 120'),
+            model_name="lead",
+            name="ambulance_called",
+            field=models.BooleanField(blank=True, null=True, verbose_name="已拨打 120"),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='ambulance_recorded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='120 记录时间'),
+            model_name="lead",
+            name="ambulance_recorded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="120 记录时间"),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='ambulance_recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='120 记录人'),
+            model_name="lead",
+            name="ambulance_recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="120 记录人",
+            ),
         ),
         migrations.AlterField(
-            model_name='leadevent',
-            name='kind',
-            field=models.CharField(choices=[('created', '接收'), ('transition', '状态变更'), ('escalated', '超时督办'), ('ambulance', '120 急救'), ('note', '备注'), ('retriaged', '重新分诊')], max_length=16, verbose_name='类型'),
+            model_name="leadevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "接收"),
+                    ("transition", "状态变更"),
+                    ("escalated", "超时督办"),
+                    ("ambulance", "120 急救"),
+                    ("note", "备注"),
+                    ("retriaged", "重新分诊"),
+                ],
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
         migrations.CreateModel(
-            name='LeadCheckIn',
+            name="LeadCheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='签到时间')),
-                ('lat', models.FloatField(validators=[warmwinter.core.validation.AtLeast(-90, '纬度无效'), warmwinter.core.validation.AtMost(90, '纬度无效')], verbose_name='纬度（WGS-84）')),
-                ('lng', models.FloatField(validators=[warmwinter.core.validation.AtLeast(-180, '经度无效'), warmwinter.core.validation.AtMost(180, '经度无效')], verbose_name='经度（WGS-84）')),
-                ('accuracy_m', models.FloatField(validators=[warmwinter.core.validation.AtLeast(0, '定位精度须为 0 至 100000 米'), warmwinter.core.validation.AtMost(100000, '定位精度须为 0 至 100000 米')], verbose_name='定位精度（米）')),
-                ('distance_m', models.FloatField(verbose_name='距线索地点（米）')),
-                ('note', models.TextField(max_length=2000, verbose_name='现场情况')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='签到人')),
-                ('event', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='checkin', to='leads.leadevent')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checkins', to='leads.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="签到时间"
+                    ),
+                ),
+                (
+                    "lat",
+                    models.FloatField(
+                        validators=[
+                            warmwinter.core.validation.AtLeast(-90, "纬度无效"),
+                            warmwinter.core.validation.AtMost(90, "纬度无效"),
+                        ],
+                        verbose_name="纬度（WGS-84）",
+                    ),
+                ),
+                (
+                    "lng",
+                    models.FloatField(
+                        validators=[
+                            warmwinter.core.validation.AtLeast(-180, "经度无效"),
+                            warmwinter.core.validation.AtMost(180, "经度无效"),
+                        ],
+                        verbose_name="经度（WGS-84）",
+                    ),
+                ),
+                (
+                    "accuracy_m",
+                    models.FloatField(
+                        validators=[
+                            warmwinter.core.validation.AtLeast(0, "定位精度须为 0 至 100000 米"),
+                            warmwinter.core.validation.AtMost(
+                                100000, "定位精度须为 0 至 100000 米"
+                            ),
+                        ],
+                        verbose_name="定位精度（米）",
+                    ),
+                ),
+                ("distance_m", models.FloatField(verbose_name="距线索地点（米）")),
+                ("note", models.TextField(max_length=2000, verbose_name="现场情况")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="签到人",
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checkin",
+                        to="leads.leadevent",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checkins",
+                        to="leads.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索现场签到',
-                'verbose_name_plural': '线索现场签到',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "线索现场签到",
+                "verbose_name_plural": "线索现场签到",
+                "ordering": ["at", "pk"],
             },
         ),
     ]
