@@ -403,7 +403,7 @@ def chase_unaccepted(*, now: datetime | None = None) -> int:
                         urgency=Urgency.WARNING,
                         source="leads",
                     )
-            except (LeadConflictError, _ChangedMeanwhile):
+            except (LeadConflictError, _RedispatchedError):
                 continue
             chased += 1
         elif lead.dispatched_at + again <= now and lead.alerts_sent < 2:
@@ -413,10 +413,10 @@ def chase_unaccepted(*, now: datetime | None = None) -> int:
     return chased
 
 
-class _ChangedMeanwhile(Exception):
+class _RedispatchedError(Exception):
     """The lead was dispatched again between the chase's read and its lock."""
 
 
 def _still_dispatched_at(lead: Lead, at: datetime) -> None:
     if lead.dispatched_at != at:
-        raise _ChangedMeanwhile
+        raise _RedispatchedError

@@ -40,6 +40,7 @@ from warmwinter.leads.tests.conftest import (  # noqa: F401 - fixtures
     pudong_dispatcher,
 )
 from warmwinter.notifications import services as notifications
+from warmwinter.notifications.models import PushSubscription
 from warmwinter.patrols import planning
 from warmwinter.patrols import services as patrols
 from warmwinter.patrols.models import FollowUp, PatrolNight, PatrolRoute, PatrolStop, StopSource
@@ -85,6 +86,8 @@ EXEMPT: dict[str, str] = {
     "patrols.planning.plan_follow_level": "system: re-plans tonight after a level change",
     "leads.lifecycle.lead_transition": "internal: the core of the transitions, which require",
     "leads.lifecycle.auto_dispatch": "system: auto-dispatch of a new lead, no user",
+    "leads.lifecycle.chase_unaccepted": "system: the periodic chase of unaccepted leads, no user",
+    "notifications.services.push_forget_devices": "system: sign-out revokes the session's own",
     "patrols.services.checked_time": "pure: a time reported from the street",
     "patrols.services.teams_of": "a read: the user's own teams",
     "patrols.services.acting_district": "a read: the district an encounter belongs to",
@@ -249,6 +252,9 @@ def world(request: Any, unit: Any, make_user: Any, city_admin: Any, huangpu_admi
 
     # notifications
     notifications.notify(recipients=[w.retired], title="线索超时督办")
+    w.push = PushSubscription.objects.create(
+        user=w.retired, endpoint="https://push.example.cn/retired", p256dh="x", auth="y"
+    )
     w.retired.is_active = False
     w.retired.save()
     return w
@@ -376,6 +382,18 @@ WALK: dict[str, Walk] = {
     # notifications: one's own, but only while signed in and active
     "notifications.services.notifications_mark_read": Walk(
         None, lambda w, a: notifications.notifications_mark_read(user=a), refused="retired"
+    ),
+    "notifications.services.push_subscribe": Walk(
+        None,
+        lambda w, a: notifications.push_subscribe(
+            user=a, endpoint="https://push.example.cn/new", p256dh="x", auth="y"
+        ),
+        refused="retired",
+    ),
+    "notifications.services.push_unsubscribe": Walk(
+        None,
+        lambda w, a: notifications.push_unsubscribe(user=a, subscription=w.push),
+        refused="retired",
     ),
     # patrols
     "patrols.planning.plan_night": Walk(
