@@ -27,6 +27,7 @@ from warmwinter.audit.models import AuditAction
 from warmwinter.audit.services import audit_record
 from warmwinter.core import clock
 from warmwinter.core.forms import render_form, submit
+from warmwinter.notifications.push import vapid_public_key
 from warmwinter.patrols import planning, rules, selectors, services
 from warmwinter.patrols.forms import FollowUpVisitForm, PlaceWatchForm
 from warmwinter.places.models import Place, PlaceKind
@@ -259,6 +260,7 @@ def _shell_assets() -> list[str]:
         static("core/site.css"),
         static("patrols/app.css"),
         static("patrols/app.js"),
+        static("patrols/alerts.js"),
         static("core/basemap.js"),  # imported by app.js: the module must be there offline too
         static("vendor/leaflet/leaflet.css"),
         static("vendor/leaflet/leaflet.js"),
@@ -290,6 +292,7 @@ def app(request: HttpRequest) -> HttpResponse:
             "willingness": rules.Willingness.choices,
             "dispositions": rules.Disposition.choices,
             "app_config": config,
+            "push_key": vapid_public_key(),
         },
     )
 

@@ -42,3 +42,41 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
   }
 });
+
+// 接单提醒: a dispatch arrives as a Web Push (encrypted; the browser decrypts it). It shows a
+// notification that opens the lead, and tells an open app to ring and vibrate.
+self.addEventListener("push", (event) => {
+  let alert = {};
+  try {
+    alert = event.data ? event.data.json() : {};
+  } catch (_e) {
+    alert = { title: event.data ? event.data.text() : "" };
+  }
+  const url = alert.url || "/dispatch/my/";
+  event.waitUntil(
+    self.registration
+      .showNotification(alert.title || "派单提醒", {
+        body: alert.body || "",
+        tag: `lead-${alert.lead}`,
+        renotify: true,
+        requireInteraction: true,
+        icon: ASSETS.find((a) => a.endsWith(".svg")),
+        vibrate: [300, 100, 300, 100, 600],
+        data: { url, lead: alert.lead },
+      })
+      .then(() => self.clients.matchAll({ type: "window", includeUncontrolled: true }))
+      .then((windows) => windows.forEach((w) => w.postMessage({ ...alert, url, type: "lead-alert" })))
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/dispatch/my/", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => w.url === url);
+      if (open) return open.focus();
+      return self.clients.openWindow(url);
+    })
+  );
+});
