@@ -72,8 +72,6 @@ def alert_team(*, lead_id: int, round_: int = 1) -> int:
     LeadEvent.objects.create(
         lead=lead,
         kind=LeadEventKind.NOTE,
-        from_status=lead.status,
-        to_status=lead.status,
         note=(_("已提醒%(team)s：推送 %(n)d 台设备，短信 %(m)d 人"))
         % {"team": lead.team.name, "n": pushed.sent, "m": texted},
     )

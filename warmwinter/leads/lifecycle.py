@@ -387,9 +387,7 @@ def chase_unaccepted(*, now: datetime | None = None) -> int:
                         by=None,
                         note=_("未接单：派单后 %(m)d 分钟无人接单，退回调度台")
                         % {"m": int(back.total_seconds() // 60)},
-                        check=lambda locked, at=lead.dispatched_at: _still_dispatched_at(
-                            locked, at
-                        ),
+                        check=_still_dispatched_at(lead.dispatched_at),
                         not_accepted=True,
                     )
                     notify(
@@ -417,6 +415,11 @@ class _RedispatchedError(Exception):
     """The lead was dispatched again between the chase's read and its lock."""
 
 
-def _still_dispatched_at(lead: Lead, at: datetime) -> None:
-    if lead.dispatched_at != at:
-        raise _RedispatchedError
+def _still_dispatched_at(at: datetime) -> Callable[[Lead], None]:
+    """On the locked row: the dispatch the chase read is still the lead's."""
+
+    def check(lead: Lead) -> None:
+        if lead.dispatched_at != at:
+            raise _RedispatchedError
+
+    return check
