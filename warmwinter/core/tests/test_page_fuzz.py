@@ -70,6 +70,7 @@ from warmwinter.core.forms import REFUSED
 from warmwinter.dispatch.models import Shift, Team
 from warmwinter.leads.models import Lead, LeadPhoto
 from warmwinter.leads.services import LeadReport, lead_receive
+from warmwinter.notifications.models import PushSubscription
 from warmwinter.patrols.models import Encounter, FollowUp, PatrolNight
 from warmwinter.people.models import (
     FamilyInquiry,
@@ -247,6 +248,7 @@ PARAM_SOURCES: dict[
     "leads:photo": _photo_pairs,
     "leads:merge": {"pk": _lead},
     "leads:cancel": {"pk": _lead},
+    "notifications:device_revoke": {"pk": _pks(PushSubscription)},
     "patrols:night": {"pk": _pks(PatrolNight)},
     "patrols:night_edit": {"pk": _pks(PatrolNight)},
     "patrols:encounter": {"pk": _pks(Encounter)},
