@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0003_declared_bounds"),
+        ("leads", "0007_ambulance_call_and_checkin"),
     ]
 
     operations = [
