@@ -21,24 +21,24 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from warmwinter.core import rulebook
 
 
 class Willingness(models.TextChoices):
-    WILLING = "willing", _lazy("愿意接受救助")
-    REFUSES = "refuses", _lazy("不愿入站")
-    UNKNOWN = "unknown", _lazy("无法表达/未表态")
+    WILLING = "willing", gettext_lazy("愿意接受救助")
+    REFUSES = "refuses", gettext_lazy("不愿入站")
+    UNKNOWN = "unknown", gettext_lazy("无法表达/未表态")
 
 
 class Disposition(models.TextChoices):
-    HOSPITAL = "hospital", _lazy("护送至医疗机构救治（送医）")
-    ESCORT_STATION = "escort_station", _lazy("协同公安、城管劝导护送至救助管理站")
-    GUIDE_STATION = "guide_station", _lazy("告知并引导（或送）至救助管理站")
-    GUIDE_SHELTER = "guide_shelter", _lazy("告知并引导（或送）至临时救助场所")
-    SUPPLIES = "supplies", _lazy("不愿入站：发放食品和御寒物资，留下求助方式，后续跟踪")
-    NOT_NEEDED = "not_needed", _lazy("经核实不属于临时遇困人员")
+    HOSPITAL = "hospital", gettext_lazy("护送至医疗机构救治（送医）")
+    ESCORT_STATION = "escort_station", gettext_lazy("协同公安、城管劝导护送至救助管理站")
+    GUIDE_STATION = "guide_station", gettext_lazy("告知并引导（或送）至救助管理站")
+    GUIDE_SHELTER = "guide_shelter", gettext_lazy("告知并引导（或送）至临时救助场所")
+    SUPPLIES = "supplies", gettext_lazy("不愿入站：发放食品和御寒物资，留下求助方式，后续跟踪")
+    NOT_NEEDED = "not_needed", gettext_lazy("经核实不属于临时遇困人员")
 
 
 #: Dispositions that take the person somewhere: an escort record (who, where, handover) follows.
@@ -47,30 +47,32 @@ GUIDED = frozenset({Disposition.GUIDE_STATION, Disposition.GUIDE_SHELTER})
 
 #: The checklist a patrol ticks at the kerb, in the notice's words.
 ASSESSMENT_FLAGS: tuple[tuple[str, Any], ...] = (
-    ("critically_ill", _lazy("危重病人（昏迷、呼吸困难、严重外伤、失温等）")),
-    ("ill", _lazy("患病或身体不适（非危重）")),
-    ("mental_disorder", _lazy("疑似精神障碍")),
-    ("disabled", _lazy("残疾人")),
-    ("minor", _lazy("未成年人")),
-    ("elderly", _lazy("老年人（60 岁以上）")),
-    ("limited_mobility", _lazy("行动不便")),
-    ("cannot_give_info", _lazy("无法提供个人信息")),
-    ("shanghai_resident", _lazy("本市户籍")),
+    ("critically_ill", gettext_lazy("危重病人（昏迷、呼吸困难、严重外伤、失温等）")),
+    ("ill", gettext_lazy("患病或身体不适（非危重）")),
+    ("mental_disorder", gettext_lazy("疑似精神障碍")),
+    ("disabled", gettext_lazy("残疾人")),
+    ("minor", gettext_lazy("未成年人")),
+    ("elderly", gettext_lazy("老年人（60 岁以上）")),
+    ("limited_mobility", gettext_lazy("行动不便")),
+    ("cannot_give_info", gettext_lazy("无法提供个人信息")),
+    ("shanghai_resident", gettext_lazy("本市户籍")),
 )
 FLAG_NAMES = tuple(name for name, _label in ASSESSMENT_FLAGS)
 
 CLAUSES = {
-    "inform": _lazy("应告知其到救助管理机构接受救助"),
-    "hospital": _lazy("对危重病人、疑似精神障碍患者，要妥善护送其到医疗机构接受救治"),
-    "escort": _lazy(
+    "inform": gettext_lazy("应告知其到救助管理机构接受救助"),
+    "hospital": gettext_lazy("对危重病人、疑似精神障碍患者，要妥善护送其到医疗机构接受救治"),
+    "escort": gettext_lazy(
         "对残疾人、未成年人、老年人和行动不便的其他人员，要加强转介引导，协同公安、城管执法等部门"
         "劝导护送至救助管理机构"
     ),
-    "rescue_first": _lazy("对无法提供个人信息的人员，可以先行救助再查明情况"),
-    "refuses": _lazy(
+    "rescue_first": gettext_lazy("对无法提供个人信息的人员，可以先行救助再查明情况"),
+    "refuses": gettext_lazy(
         "对不愿入站接受救助的人员，要提供必要的食品和御寒物资，留下详细求助方式，做好后续跟踪"
     ),
-    "resident": _lazy("对本市户籍临时遇困人员，协调督促其户籍所在地街道（乡镇）落实托底保障"),
+    "resident": gettext_lazy(
+        "对本市户籍临时遇困人员，协调督促其户籍所在地街道（乡镇）落实托底保障"
+    ),
 }
 
 
