@@ -205,6 +205,18 @@ PUSH_VAPID_DEV_KEY_FILE = (
     if env_bool("PUSH_VAPID_GENERATE", env_str("WARMWINTER_ENV", "dev") != "production")
     else ""
 )
+# The push services a subscription may name (a host or its parent domain): the server POSTs to
+# the endpoint a phone sends, so any other host is refused rather than fetched (no request to a
+# place of the sender's choosing). The browsers' own services by default.
+PUSH_SERVICE_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
 # Push endpoints must be https; tests and bench/alert.py allow a local http endpoint.
 PUSH_ALLOW_LOCAL_ENDPOINTS = env_bool("PUSH_ALLOW_LOCAL_ENDPOINTS", False)
 # Seconds a push service keeps an undelivered alert (RFC 8030 TTL) and waits for our POST.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from warmwinter.accounts.auth import request_user
 from warmwinter.notifications import selectors, services
@@ -54,7 +54,7 @@ def subscriptions(request: HttpRequest) -> object:
 
 
 @router.post("/push/subscriptions", response={201: SubscriptionOut})
-def subscribe(request: HttpRequest, payload: SubscriptionIn) -> tuple[int, object]:
+def subscribe(request: HttpRequest, payload: SubscriptionIn) -> Status:
     label = payload.label or request.headers.get("User-Agent", "")
     subscription = services.push_subscribe(
         user=request_user(request),
@@ -70,7 +70,7 @@ def subscribe(request: HttpRequest, payload: SubscriptionIn) -> tuple[int, objec
             if i != subscription.pk
         ]
         request.session[services.SESSION_SUBSCRIPTIONS] = [*ids, subscription.pk]
-    return 201, subscription
+    return Status(201, subscription)
 
 
 @router.delete("/push/subscriptions/{pk}", response=SubscriptionOut)

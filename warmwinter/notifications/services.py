@@ -93,17 +93,19 @@ SESSION_SUBSCRIPTIONS = "push_subscription_ids"
 
 def _checked_subscription(endpoint: str, p256dh: str, auth: str) -> None:
     """Refuse what a browser's PushSubscription would never hold: the server POSTs to the
-    endpoint, so it must be an https URL (a local http one only where settings allow)."""
+    endpoint, so it must be an https URL of a known push service (`PUSH_SERVICE_HOSTS`; a local
+    http one only where settings allow)."""
     from urllib.parse import urlsplit
 
     errors: dict[str, str] = {}
     url = urlsplit(endpoint)
-    local = url.hostname in ("127.0.0.1", "localhost", "::1")
-    if not (
-        (url.scheme == "https" and url.hostname)
-        or (url.scheme == "http" and local and settings.PUSH_ALLOW_LOCAL_ENDPOINTS)
-    ):
+    host = (url.hostname or "").lower()
+    local = settings.PUSH_ALLOW_LOCAL_ENDPOINTS and host in ("127.0.0.1", "localhost", "::1")
+    known = local or any(host == h or host.endswith("." + h) for h in settings.PUSH_SERVICE_HOSTS)
+    if not host or not (url.scheme == "https" or (url.scheme == "http" and local)):
         errors["endpoint"] = _("推送地址必须是 https 地址")
+    elif not known:
+        errors["endpoint"] = _("不支持的推送服务：%(host)s") % {"host": host}
     try:
         point = b64url_decode(p256dh)
         if len(point) != 65 or point[0] != 4:

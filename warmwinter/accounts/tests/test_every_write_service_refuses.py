@@ -253,7 +253,7 @@ def world(request: Any, unit: Any, make_user: Any, city_admin: Any, huangpu_admi
     # notifications
     notifications.notify(recipients=[w.retired], title="线索超时督办")
     w.push = PushSubscription.objects.create(
-        user=w.retired, endpoint="https://push.example.cn/retired", p256dh="x", auth="y"
+        user=w.retired, endpoint="https://fcm.googleapis.com/fcm/send/retired", p256dh="x", auth="y"
     )
     w.retired.is_active = False
     w.retired.save()
@@ -386,7 +386,7 @@ WALK: dict[str, Walk] = {
     "notifications.services.push_subscribe": Walk(
         None,
         lambda w, a: notifications.push_subscribe(
-            user=a, endpoint="https://push.example.cn/new", p256dh="x", auth="y"
+            user=a, endpoint="https://fcm.googleapis.com/fcm/send/new", p256dh="x", auth="y"
         ),
         refused="retired",
     ),

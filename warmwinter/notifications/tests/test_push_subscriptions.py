@@ -24,7 +24,7 @@ def _subscribe(client: Client, path: str = "/push/phone-1") -> Any:
     return client.post(
         "/api/v1/push/subscriptions",
         {
-            "endpoint": f"https://push.example.cn{path}",
+            "endpoint": f"https://fcm.googleapis.com/fcm/send{path}",
             "keys": {"p256dh": device.p256dh, "auth": device.auth},
         },
         content_type="application/json",
@@ -105,3 +105,31 @@ def test_subscribing_from_a_page_needs_the_csrf_token(pudong_patrol):
     client = Client(enforce_csrf_checks=True)
     client.force_login(pudong_patrol)
     assert _subscribe(client).status_code in (401, 403)
+
+
+def test_a_push_endpoint_outside_the_known_push_services_is_refused(pudong_patrol, settings):
+    # The server POSTs to the endpoint: a signed-in user must not make it call any host at all.
+    client = Client()
+    client.force_login(pudong_patrol)
+    device = Device(path="/x")
+    response = client.post(
+        "/api/v1/push/subscriptions",
+        {
+            "endpoint": "https://internal.example.cn/admin",
+            "keys": {"p256dh": device.p256dh, "auth": device.auth},
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "不支持的推送服务" in response.json()["errors"][0]["message"]
+    assert not PushSubscription.objects.exists()
+    settings.PUSH_SERVICE_HOSTS = ["push.example.cn"]
+    response = client.post(
+        "/api/v1/push/subscriptions",
+        {
+            "endpoint": "https://eu.push.example.cn/abc",
+            "keys": {"p256dh": device.p256dh, "auth": device.auth},
+        },
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201)
