@@ -55,20 +55,27 @@ HOSPITALS = (
 )
 
 
+def hospital_place(name: str) -> Place:
+    """The hospital of this name from HOSPITALS, as a place (created or brought up to date)."""
+    code, address, lat, lng = next((c, a, y, x) for c, n, a, y, x in HOSPITALS if n == name)
+    place, _created = Place.objects.update_or_create(
+        kind=PlaceKind.HOSPITAL,
+        name=name,
+        defaults={
+            "org_unit": OrgUnit.objects.get(code=code),
+            "address": address,
+            "lat": lat,
+            "lng": lng,
+            "phone": "",
+            "opening_hours": "急诊 24 小时",
+        },
+    )
+    return place
+
+
 def _seed_hospitals() -> int:
-    for code, name, address, lat, lng in HOSPITALS:
-        Place.objects.update_or_create(
-            kind=PlaceKind.HOSPITAL,
-            name=name,
-            defaults={
-                "org_unit": OrgUnit.objects.get(code=code),
-                "address": address,
-                "lat": lat,
-                "lng": lng,
-                "phone": "",
-                "opening_hours": "急诊 24 小时",
-            },
-        )
+    for _code, name, *_rest in HOSPITALS:
+        hospital_place(name)
     return len(HOSPITALS)
 
 

@@ -12,7 +12,7 @@ import pytest
 from warmwinter.leads.tests.conftest import *  # noqa: F403 - teams, leads, users
 from warmwinter.leads.tests.conftest import _inline_tasks_and_media  # noqa: F401 - autouse
 from warmwinter.patrols import services
-from warmwinter.places.models import OrgUnit, Place, PlaceKind
+from warmwinter.places.demo import hospital_place
 from warmwinter.supplies import services as supply_services
 from warmwinter.supplies.models import Item, ItemCategory, Warehouse, WarehouseKind
 
@@ -74,28 +74,7 @@ def encounter_input() -> Any:
 
 
 #: Hospitals as places: name → (district, address, approximate WGS-84).
-HOSPITALS = {
-    "上海市第一人民医院": ("310109", "虹口区海宁路100号", 31.2486, 121.4845),
-    "瑞金医院": ("310101", "黄浦区瑞金二路197号", 31.2117, 121.4644),
-}
-
-
 @pytest.fixture
 def hospital(db: None) -> Any:
-    """A hospital place by name (created on first use)."""
-
-    def get(name: str) -> Place:
-        code, address, lat, lng = HOSPITALS[name]
-        place, _created = Place.objects.get_or_create(
-            kind=PlaceKind.HOSPITAL,
-            name=name,
-            defaults={
-                "org_unit": OrgUnit.objects.get(code=code),
-                "address": address,
-                "lat": lat,
-                "lng": lng,
-            },
-        )
-        return place
-
-    return get
+    """A hospital place by name, one of the demo's (places.demo.HOSPITALS)."""
+    return hospital_place
