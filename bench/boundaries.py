@@ -9,6 +9,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,7 +27,7 @@ from warmwinter.places.models import Place  # noqa: E402
 N = 20_000
 
 
-def _rate(fn, points) -> float:
+def _rate(fn: Callable[[float, float], object], points: list[tuple[float, float]]) -> float:
     start = time.perf_counter()
     for lat, lng in points:
         fn(lat, lng)
