@@ -28,3 +28,21 @@ def test_the_hotline_finds_a_pudong_web_lead_near_the_caller_s_point(
     expect(row).to_contain_text("世纪大道")
     expect(page.get_by_test_id("reported-leads")).not_to_contain_text("李四")
     page.context.close()
+
+
+def test_a_citizen_on_a_small_phone_can_tap_every_control_of_the_report(new_page, live_server):
+    # Night, cold hands: the location button, each urgent sign and the map's zoom are 44 px.
+    page = new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/leads/report/")
+    controls = [
+        page.get_by_test_id("use-location"),
+        page.locator(".leaflet-control-zoom-in"),
+        page.get_by_test_id("submit-report"),
+    ]
+    for control in controls:
+        box = control.bounding_box()
+        assert box is not None and box["height"] >= 44, control
+    # The sign's whole row is the tap target, not the 24 px box beside the words.
+    label = page.locator("label[for=id_signals_1]").bounding_box()
+    assert label is not None and label["height"] >= 44
+    page.context.close()
