@@ -15,6 +15,7 @@ from warmwinter.accounts.models import User
 from warmwinter.core.seeding import DemoContext
 from warmwinter.dispatch.models import Team
 from warmwinter.leads.lifecycle import (
+    chase_unaccepted,
     lead_accept,
     lead_arrive,
     lead_assign,
@@ -110,7 +111,68 @@ def seed(ctx: DemoContext) -> None:
             _play(lead, age, fate, teams, dispatchers.get(lead.district_id), previous, rng)
         created += 1
         previous = lead
+    created += _tonight_in_huangpu(ctx, teams, dispatchers)
     ctx.summary.append(f"线索：{created} 条新演示线索（共 {Lead.objects.count()} 条）")
+
+
+#: Tonight on Huangpu's board (key, point, place, what the caller said, signs, minutes ago):
+#: what the board is for — a person who cannot be woken (先拨打 120), a lead on the Jing'an
+#: border that both districts' dispatchers see, and one the team did not accept (未接单).
+_TONIGHT = [
+    (
+        "tonight-120",
+        (31.2304, 121.4737),
+        "人民广场地铁站 1 号口",
+        "有人躺在出口台阶上，叫不醒，身上只有一条薄毯",
+        [UrgencySignal.LYING_STILL, UrgencySignal.UNRESPONSIVE],
+        6,
+    ),
+    (
+        "tonight-border",
+        (31.2260, 121.4640),
+        "延安高架下（黄浦、静安交界）",
+        "高架下有两个人铺着纸板睡觉，衣着单薄",
+        [UrgencySignal.NO_WARM_CLOTHING],
+        12,
+    ),
+    (
+        "tonight-unaccepted",
+        (31.2190, 121.4870),
+        "老西门地铁站出口",
+        "地铁口有位老人坐着发抖",
+        [UrgencySignal.ELDERLY],
+        40,
+    ),
+]
+
+
+def _tonight_in_huangpu(
+    ctx: DemoContext, teams: dict[int, Team], dispatchers: dict[int | None, User]
+) -> int:
+    created = 0
+    for key, (lat, lng), place, said, signals, minutes in _TONIGHT:
+        report = LeadReport(
+            channel=LeadChannel.HOTLINE,
+            lat=lat,
+            lng=lng,
+            address=place,
+            description=said,
+            signals=[str(s) for s in signals],
+            received_at=ctx.now - timedelta(minutes=minutes),
+            recording_ref=f"REC-{ctx.now:%Y%m%d}-{key}",
+        )
+        lead, is_new = lead_receive(report=report, idempotency_key=f"demo:{ctx.seed}:{key}")
+        if not is_new:
+            continue
+        created += 1
+        team, dispatcher = teams.get(lead.district_id), dispatchers.get(lead.district_id)
+        if key == "tonight-unaccepted" and team is not None and dispatcher is not None:
+            lead_assign(lead=lead, team=team, by=dispatcher)
+            Lead.objects.filter(pk=lead.pk).update(
+                dispatched_at=lead.received_at + timedelta(minutes=3)
+            )
+            chase_unaccepted(now=ctx.now)
+    return created
 
 
 def _play(
