@@ -8,6 +8,7 @@ from warmwinter.leads import lifecycle
 from warmwinter.leads.lifecycle import LeadConflictError
 from warmwinter.leads.models import Lead, LeadStatus, LocationSource
 from warmwinter.leads.tests.conftest import _team
+from warmwinter.leads.tests.test_concurrency import race_each
 
 JINGAN = "310106"
 #: In Huangpu, about 100 m from Jing'an's border (the shipped boundaries).
@@ -101,3 +102,24 @@ def test_a_neighbour_district_cannot_send_a_lead_that_is_not_near_its_border(
     with pytest.raises(Exception):  # noqa: B017 - refused before anything changes
         lifecycle.lead_assign(lead=lead, team=jingan_team, by=jingan_dispatcher)
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.RECEIVED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_huangpu_and_jingan_dispatching_a_border_lead_at_once_make_one_dispatch(
+    border_lead, huangpu_dispatcher, jingan_dispatcher, huangpu_team, jingan_team
+):
+    results = race_each(
+        [
+            lambda: lifecycle.lead_assign(
+                lead=border_lead, team=huangpu_team, by=huangpu_dispatcher
+            ),
+            lambda: lifecycle.lead_assign(lead=border_lead, team=jingan_team, by=jingan_dispatcher),
+        ]
+    )
+    assert results == ["conflict", "ok"]
+    lead = Lead.objects.get(pk=border_lead.pk)
+    assert lead.status == LeadStatus.DISPATCHED
+    assert lead.neighbour_district is None
+    assert lead.events.filter(to_status="dispatched").count() == 1
+    # Whoever won, the lead is that team's district's, and only that district sees it.
+    assert lead.district_id == lead.team.district_id

@@ -20,10 +20,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(n: int, action) -> list[str]:
-    barrier = threading.Barrier(n)
+    return race_each([action] * n)
+
+
+def race_each(actions: list) -> list[str]:
+    """Run each action in its own thread, all released at once; what each ended in, sorted."""
+    barrier = threading.Barrier(len(actions))
     results: list[str] = []
 
-    def run() -> None:
+    def run(action) -> None:
         try:
             barrier.wait()
             action()
@@ -35,7 +40,7 @@ def _race(n: int, action) -> list[str]:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(n)]
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
     for t in threads:
         t.start()
     for t in threads:
