@@ -755,7 +755,7 @@ def follow_up_done(
     lines, warehouse = _items(visit, by)
     with transaction.atomic():
         locked = (
-            FollowUp.objects.select_for_update()
+            FollowUp.objects.select_for_update(of=("self",))
             .select_related("encounter", "place", "district", "person")
             .get(pk=follow_up.pk)
         )
@@ -884,7 +884,7 @@ def escalate_overdue_follow_ups(*, now: datetime | None = None) -> int:
     for pk in pending.values_list("pk", flat=True):
         with transaction.atomic():
             follow_up = (
-                FollowUp.objects.select_for_update(skip_locked=True)
+                FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("district", "person")
                 .filter(pk=pk, done_at__isnull=True)
                 .first()
