@@ -48,13 +48,6 @@ class LeadConflictError(Exception):
     """The lead is no longer in a state that allows this (somebody else was first)."""
 
 
-_STAGE_AFTER = {
-    LeadStatus.RECEIVED: "dispatch",
-    LeadStatus.DISPATCHED: "accept",
-    LeadStatus.ACCEPTED: "on_scene",
-}
-
-
 #: A transition of the lead's state machine, as the model declares it: `Lead.accept`, …
 Transition = Callable[..., None]
 
@@ -92,10 +85,10 @@ def lead_transition(
             check(lead)
         from_status = lead.status
         method(at=now, **kwargs)
-        stage = _STAGE_AFTER.get(LeadStatus(lead.status))
+        stage = rules.STAGE_OF_STATUS.get(lead.status)
         if stage is not None:
             lead.due_at = now + rules.time_limit(
-                priority=lead.priority, stage=stage, factor=lead.time_limit_factor
+                priority=lead.priority, stage=stage[0], factor=lead.time_limit_factor
             )
         lead.escalation_level = 0
         lead.modified_by = by if getattr(by, "is_authenticated", False) else None
@@ -168,28 +161,29 @@ def lead_assign(*, lead: Lead, team: Team, by: Actor, note: str = "") -> Lead:
     require(by, Capability.DISPATCH_LEADS, within=team.district if takes_over else lead.org_unit)
     if (team.district_id != lead.district_id and not takes_over) or team.is_archived:
         raise ValidationError({"team": _("只能派给线索所在区的救助分队")})
-    if not takes_over:
-        assigned = lead_transition(
-            lead_id=lead.pk, transition=Lead.dispatch, by=by, note=note or team.name, team=team
-        )
-        _alert_team_on_commit(assigned.pk)
-        return assigned
+    takeover: dict[str, Any] = {}
+    if takes_over:
 
-    def still_neighbour(locked: Lead) -> None:
-        # On the locked row: the other district may have taken it a moment ago.
-        if locked.neighbour_district_id != team.district_id:
-            raise LeadConflictError(_("线索已由相邻区接单"))
+        def still_neighbour(locked: Lead) -> None:
+            # On the locked row: the other district may have taken it a moment ago.
+            if locked.neighbour_district_id != team.district_id:
+                raise LeadConflictError(_("线索已由相邻区接单"))
 
+        takeover = {
+            "check": still_neighbour,
+            "org_unit": _street_for_takeover(lead, team.district),
+        }
+        note = note or _("%(team)s（%(district)s接手边界线索）") % {
+            "team": team.name,
+            "district": team.district.name,
+        }
     assigned = lead_transition(
         lead_id=lead.pk,
         transition=Lead.dispatch,
         by=by,
-        note=note
-        or _("%(team)s（%(district)s接手边界线索）")
-        % {"team": team.name, "district": team.district.name},
-        check=still_neighbour,
+        note=note or team.name,
         team=team,
-        org_unit=_street_for_takeover(lead, team.district),
+        **takeover,
     )
     _alert_team_on_commit(assigned.pk)
     return assigned

@@ -74,6 +74,14 @@ def triage(
 
 STAGES = ("dispatch", "accept", "on_scene")
 
+#: An open lead's current stage by its status, and the field holding the moment that stage
+#: began (its time limit runs from there). Closed, cancelled and merged leads have none.
+STAGE_OF_STATUS = {
+    "received": ("dispatch", "received_at"),
+    "dispatched": ("accept", "dispatched_at"),
+    "accepted": ("on_scene", "accepted_at"),
+}
+
 
 def time_limit(*, priority: int, stage: str, factor: float) -> timedelta:
     """How long the `stage` ("dispatch", "accept", "on_scene") of a lead of `priority` may take."""

@@ -482,13 +482,6 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
 
 # --- the response level -------------------------------------------------------------------
 
-#: The stage an open lead is in, and the moment that stage began (its time limit runs from it).
-_STAGE_OF = {
-    LeadStatus.RECEIVED: ("dispatch", "received_at"),
-    LeadStatus.DISPATCHED: ("accept", "dispatched_at"),
-    LeadStatus.ACCEPTED: ("on_scene", "accepted_at"),
-}
-
 
 def leads_follow_level(
     *, district_id: int, from_level: int, to_level: int, now: datetime | None = None
@@ -528,7 +521,7 @@ def leads_follow_level(
             lead.priority_score = result.score
             lead.priority_reasons = [[label, points] for label, points in result.reasons]
             lead.time_limit_factor = effects.time_limit_factor
-            stage = _STAGE_OF.get(LeadStatus(lead.status))
+            stage = rules.STAGE_OF_STATUS.get(lead.status)
             if stage is not None and getattr(lead, stage[1]) is not None:
                 lead.due_at = getattr(lead, stage[1]) + rules.time_limit(
                     priority=lead.priority, stage=stage[0], factor=lead.time_limit_factor
